@@ -1,0 +1,57 @@
+import postgres from "postgres";
+import { DBOS } from "@dbos-inc/dbos-sdk";
+
+/** The workload on DBOS Transact: two outbox steps around a recv with a one-day timeout. */
+export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPerSecond: number; seconds: number }> {
+  const u = new URL(serverUrl);
+  const name = `dbos_bench_${Date.now()}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const sql = postgres(url, { max: 20, onnotice: () => {} });
+  await sql`create table bench_outbox (id bigserial primary key, contact text not null, template text not null, at timestamptz not null default now())`;
+
+  const send = DBOS.registerStep(async (contact: string, template: string) => {
+    await sql`insert into bench_outbox (contact, template) values (${contact}, ${template})`;
+  }, { name: "send" });
+  const journey = DBOS.registerWorkflow(async (contact: string) => {
+    await send(contact, "one");
+    await DBOS.recv<string>("reply", 86_400);
+    await send(contact, "two");
+  }, { name: "journey" });
+
+  DBOS.setConfig({ name: "hogsend-bench", systemDatabaseUrl: url, logLevel: "error" });
+  await DBOS.launch();
+  try {
+    const started = performance.now();
+    const ids = Array.from({ length: runs }, (_, i) => `c${i}`);
+    const handles = await mapLimit(ids, 64, (id) => DBOS.startWorkflow(journey, { workflowID: id })(id));
+    // DBOS.send needs a started workflow; every workflow has started above.
+    await mapLimit(ids, 64, (id) => DBOS.send(id, "yes", "reply"));
+    await mapLimit(handles, 64, (h) => h.getResult());
+    const seconds = (performance.now() - started) / 1000;
+    const [{ n }] = await sql`select count(*)::int as n from bench_outbox`;
+    if (n !== runs * 2) throw new Error(`DBOS sent ${n} emails, expected ${runs * 2}`);
+    return { runsPerSecond: runs / seconds, seconds };
+  } finally {
+    await DBOS.shutdown();
+    await sql.end();
+    const a = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
+    await a.end();
+  }
+}
+
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  }));
+  return results;
+}

@@ -1,0 +1,98 @@
+import { loadConfig } from "../../control-plane/src/config.js";
+import { closeEngine, createEngine } from "../../control-plane/src/engine.js";
+import { ingest } from "../../control-plane/src/ingest/ingest.js";
+import { createWorker } from "../../control-plane/src/worker/create-worker.js";
+import { days, minutes, seconds } from "../../control-plane/src/duration.js";
+import { defineJourney, sendEmail } from "../../control-plane/src/index.js";
+import { benchJourney } from "./workload.js";
+import { mapLimit } from "./dbos.js";
+
+const config = () => ({ ...loadConfig({}), LOG_LEVEL: "error" as const, WORKER_CONCURRENCY: Number(process.env.BENCH_CONCURRENCY ?? 32) });
+
+async function until(check: () => Promise<boolean>, timeoutMs: number) {
+  const end = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error("bench: timed out waiting");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Hogsend: ingest N triggers, reply to each once its run waits, until all complete. Worker in process, like DBOS. */
+export async function runHogsend(url: string, runs: number) {
+  const engine = await createEngine({ databaseUrl: url, app: { journeys: [benchJourney] }, config: config(), poolSize: 40 });
+  const worker = await createWorker(engine, { databaseUrl: url, pollInterval: 200 });
+  try {
+    const sql = engine.sql;
+    const count = async (status: string) => (await sql`select count(*)::int as n from journey_runs where status = ${status}`)[0].n as number;
+    const started = performance.now();
+    await mapLimit(Array.from({ length: runs }, (_, i) => i), 32, (i) =>
+      ingest(engine, { name: "bench.start", userId: `c${i}`, email: `c${i}@bench.test`, source: "api" }));
+    await until(async () => (await count("waiting")) + (await count("completed")) >= runs, 600_000);
+    await mapLimit(Array.from({ length: runs }, (_, i) => i), 32, (i) => ingest(engine, { name: "bench.reply", userId: `c${i}`, source: "api" }));
+    await until(async () => (await count("completed")) >= runs, 600_000);
+    const secondsTaken = (performance.now() - started) / 1000;
+    const resume = await sql<{ ms: number }[]>`
+      select extract(epoch from (s.created_at - e.received_at)) * 1000 as ms
+      from events e join email_sends s on s.contact_id = e.contact_id and s.template = 'onboarding/concierge-intro'
+      where e.name = 'bench.reply' order by ms`;
+    return { runsPerSecond: runs / secondsTaken, seconds: secondsTaken, resumeMs: resume.map((r) => Number(r.ms)) };
+  } finally {
+    await worker.stop();
+    await closeEngine(engine);
+  }
+}
+
+const sleeper = defineJourney({
+  meta: { id: "parked", name: "Parked", enabled: true, trigger: { event: "park" }, entryLimit: "unlimited", suppress: 0 },
+  run: async (_user, ctx) => {
+    await ctx.sleep(days(1), { label: "nap" });
+    await ctx.checkpoint("woke");
+  },
+});
+
+/**
+ * M runs parked in a sleep, as the executor leaves them (run row, stored sleep step, job at the wake time),
+ * written in bulk so setup takes seconds; the wakes fall due over the next minute and run through the real worker.
+ */
+export async function runParked(url: string, parked: number) {
+  const engine = await createEngine({ databaseUrl: url, app: { journeys: [sleeper] }, config: config(), poolSize: 40 });
+  const sql = engine.sql;
+  const rss = () => process.memoryUsage().rss / 1024 / 1024;
+  let worker = await createWorker(engine, { databaseUrl: url, pollInterval: 200 });
+  await new Promise((r) => setTimeout(r, 2000));
+  const rssBeforeMb = rss();
+  await worker.stop();
+  const now = Date.now();
+  const wakeBase = now + seconds(30);
+  for (let offset = 0; offset < parked; offset += 5000) {
+    const n = Math.min(5000, parked - offset);
+    await sql`
+      with c as (
+        insert into contacts (user_id, email, created_at, updated_at)
+        select 'p' || g, 'p' || g || '@bench.test', now(), now() from generate_series(${offset}, ${offset + n - 1}) g returning id, user_id),
+      r as (
+        insert into journey_runs (journey_id, contact_id, status, trigger_properties, exit_on, wake_at, parked_at, started_at, updated_at)
+        select 'parked', c.id, 'sleeping', '{}', '[]',
+          to_timestamp((${wakeBase} + (substr(c.user_id, 2)::int % 60000)) / 1000.0), 'nap', now(), now() from c returning id, contact_id, wake_at),
+      s as (
+        insert into journey_steps (run_id, step_key, seq, kind, label, result, contact_id, at)
+        select r.id, 'nap', 0, 'sleep', 'nap', jsonb_build_object('wakeAt', to_char(r.wake_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), r.contact_id, now() from r returning run_id)
+      select graphile_worker.add_jobs(array_agg(row('hogsend.run', json_build_object('runId', r.id), null, r.wake_at, 4, 'run:' || r.id, null, null)::graphile_worker.job_spec)) from r`;
+  }
+  worker = await createWorker(engine, { databaseUrl: url, pollInterval: 200 });
+  await new Promise((r) => setTimeout(r, 3000));
+  const rssParkedMb = rss();
+  let rssPeakMb = rssParkedMb;
+  const sampler = setInterval(() => (rssPeakMb = Math.max(rssPeakMb, rss())), 250);
+  try {
+    await until(async () => (await sql`select count(*)::int as n from journey_runs where status = 'completed'`)[0].n >= parked, minutes(10));
+    const rows = await sql<{ ms: number }[]>`
+      select extract(epoch from (woke.at - (nap.result->>'wakeAt')::timestamptz)) * 1000 as ms from journey_steps nap
+      join journey_steps woke on woke.run_id = nap.run_id and woke.step_key = 'woke' where nap.step_key = 'nap' order by ms`;
+    return { latenessMs: rows.map((r) => Number(r.ms)), rssBeforeMb, rssParkedMb, rssPeakMb };
+  } finally {
+    clearInterval(sampler);
+    await worker.stop();
+    await closeEngine(engine);
+  }
+}

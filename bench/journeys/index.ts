@@ -1,0 +1,38 @@
+/**
+ * bench/journeys: the same workload in Hogsend and in DBOS Transact, same Postgres server, same machine, one run.
+ * N contacts each enter a journey that sends an email (outbox), waits up to a day for an event, receives it,
+ * sends a second email and completes. Prints completed runs/s for both and the ratio, and Hogsend's resume
+ * latency (event ingested → next step started) p50/p99. Then M runs parked in sleeps due within one minute:
+ * wake lateness p50/p99 and worker RSS.
+ *
+ *   npx tsx bench/journeys/index.ts      (BENCH_RUNS=10000 BENCH_PARKED=100000)
+ */
+import { benchDatabase, fmt, percentile } from "../lib/database.js";
+import { runHogsend, runParked } from "./hogsend.js";
+import { runDbos } from "./dbos.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
+const PARKED = Number(process.env.BENCH_PARKED ?? 100_000);
+
+const hogDb = await benchDatabase();
+try {
+  const hog = await runHogsend(hogDb.url, RUNS);
+  const dbos = await runDbos(hogDb.serverUrl, RUNS);
+  console.log(`bench/journeys — ${RUNS} runs each, 2 emails + 1 wait per run, same Postgres, ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded Postgres"}`);
+  console.log(`  Hogsend : ${fmt(hog.runsPerSecond, 0)} completed runs/s (${fmt(hog.seconds, 1)} s)`);
+  console.log(`  DBOS    : ${fmt(dbos.runsPerSecond, 0)} completed runs/s (${fmt(dbos.seconds, 1)} s)`);
+  console.log(`  ratio   : ${fmt(hog.runsPerSecond / dbos.runsPerSecond, 2)}×   (target ≥ 2×)`);
+  console.log(`  resume latency (event ingested → next step started): p50 ${fmt(percentile(hog.resumeMs, 50), 1)} ms   p99 ${fmt(percentile(hog.resumeMs, 99), 1)} ms   (target p99 < 50 ms)`);
+  if (PARKED > 0) {
+    const parkedDb = await benchDatabase();
+    try {
+      const parked = await runParked(parkedDb.url, PARKED);
+      console.log(`  ${PARKED} parked sleeps due within 60 s: wake lateness p50 ${fmt(percentile(parked.latenessMs, 50), 0)} ms   p99 ${fmt(percentile(parked.latenessMs, 99), 0)} ms   (target p99 < 1 s)`);
+      console.log(`  worker RSS: ${fmt(parked.rssBeforeMb, 0)} MB idle with 0 parked → ${fmt(parked.rssParkedMb, 0)} MB with ${PARKED} parked → peak ${fmt(parked.rssPeakMb, 0)} MB while waking`);
+    } finally {
+      await parkedDb.stop();
+    }
+  }
+} finally {
+  await hogDb.stop();
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from "node:crypto";
+import { compileApp, type AppRegistry, type HogsendApp } from "./app.js";
+import { systemClock, type Clock } from "./clock.js";
+import { loadConfig, type Config } from "./config.js";
+import { createSql, type Sql } from "./db/client.js";
+import { createLogger, type Logger } from "./log.js";
+import { sendEmail } from "./mail/service.js";
+import { templateKeys } from "./mail/templates.js";
+import { createOutboxTransport } from "./mail/transports/outbox.js";
+import { createResendTransport } from "./mail/transports/resend.js";
+import type { EmailTransport } from "./mail/transports/types.js";
+import type { EmailService } from "./mail/types.js";
+
+/** The process-wide container: what every module is handed instead of globals. */
+export interface Engine {
+  sql: Sql;
+  /** A small pool for per-run session locks, so a run's own queries never wait behind its lock. */
+  lockSql: Sql;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  registry: AppRegistry;
+  /** Where recipients reach this service (tracking links, hosted pages). */
+  publicUrl: string;
+  secrets: { signing: string };
+  transport: EmailTransport;
+  emailFrom: string;
+  email: EmailService;
+}
+
+export interface CreateEngineOptions {
+  databaseUrl: string;
+  app: HogsendApp;
+  config?: Config;
+  clock?: Clock;
+  log?: Logger;
+  publicUrl?: string;
+  transport?: EmailTransport;
+  poolSize?: number;
+}
+
+export async function createEngine(options: CreateEngineOptions): Promise<Engine> {
+  const config = options.config ?? loadConfig();
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const registry = compileApp(options.app, templateKeys());
+  for (const warning of registry.warnings) log.warn(warning);
+  const sql = createSql(options.databaseUrl, { max: options.poolSize ?? 20 });
+  const lockSql = createSql(options.databaseUrl, { max: config.WORKER_CONCURRENCY + 4 });
+  const transport = options.transport ?? chooseTransport(config);
+  if (transport.name === "resend" && !config.EMAIL_FROM) {
+    throw new Error("Invalid configuration: EMAIL_FROM must be set when RESEND_API_KEY is set (e.g. \"Acme <hello@acme.com>\")");
+  }
+  const engine: Engine = {
+    sql,
+    lockSql,
+    clock: options.clock ?? systemClock,
+    config,
+    log,
+    registry,
+    publicUrl: (options.publicUrl ?? config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ""),
+    secrets: { signing: config.HOGSEND_SECRET ?? (await loadOrCreateSecret(sql, "signing")) },
+    transport,
+    emailFrom: config.EMAIL_FROM ?? "Hogsend <hello@hogsend.localhost>",
+    email: { send: (request) => sendEmail(engine, request) },
+  };
+  return engine;
+}
+
+export async function closeEngine(engine: Engine): Promise<void> {
+  await Promise.all([engine.sql.end({ timeout: 5 }), engine.lockSql.end({ timeout: 5 })]);
+}
+
+function chooseTransport(config: Config): EmailTransport {
+  if (config.RESEND_API_KEY) return createResendTransport({ apiKey: config.RESEND_API_KEY, baseUrl: config.RESEND_BASE_URL });
+  return createOutboxTransport();
+}
+
+/** A secret generated once per installation and kept in the database, so every process agrees on it. */
+export async function loadOrCreateSecret(sql: Sql, name: string): Promise<string> {
+  await sql`insert into engine_secrets (name, value) values (${name}, ${randomBytes(32).toString("base64url")}) on conflict (name) do nothing`;
+  const [row] = await sql<{ value: string }[]>`select value from engine_secrets where name = ${name}`;
+  return row.value;
+}

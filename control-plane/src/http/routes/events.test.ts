@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../../../test/harness.js";
+import { defineList } from "../../audiences/lists.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ app: { lists: [defineList({ id: "restock-chair-01", name: "Chair", defaultOptIn: false })] } });
+});
+afterAll(() => h.close());
+
+const send = (body: unknown, headers?: Record<string, string>) => h.request("POST", "/v1/events", body, { key: h.keys.ingest, headers });
+const count = async (table: string) => (await h.engine.sql.unsafe(`select count(*)::int as n from ${table}`))[0].n as number;
+
+describe("POST /v1/events", () => {
+  it("keeps the two bags apart: eventProperties on the event, contactProperties on the contact", async () => {
+    const r = await send({ name: "subscription.created", userId: "u1", email: "u1@example.com", eventProperties: { amount: 4900 }, contactProperties: { plan: "pro" } });
+    expect(r.status).toBe(201);
+    expect(r.body).toEqual({ stored: true, exits: [] });
+    const [event] = await h.engine.sql`select properties, contact_id from events where name = 'subscription.created'`;
+    expect(event.properties).toEqual({ amount: 4900 });
+    const [contact] = await h.engine.sql`select properties, email, user_id from contacts where id = ${event.contact_id}`;
+    expect(contact).toEqual({ properties: { plan: "pro" }, email: "u1@example.com", user_id: "u1" });
+  });
+
+  it("a replay with the same idempotency key returns stored:false and changes nothing", async () => {
+    const first = await send({ name: "order.completed", userId: "u2", contactProperties: { orders: 1 }, idempotencyKey: "order-1" });
+    expect(first.body.stored).toBe(true);
+    const replay = await send({ name: "order.completed", userId: "u2", contactProperties: { orders: 99 }, idempotencyKey: "order-1" });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({ stored: false, exits: [] });
+    const rows = await h.engine.sql`select 1 from events where idempotency_key = 'order-1'`;
+    expect(rows).toHaveLength(1);
+    const [c] = await h.engine.sql`select properties from contacts where user_id = 'u2'`;
+    expect(c.properties).toEqual({ orders: 1 });
+  });
+
+  it("the Idempotency-Key header wins over the body field", async () => {
+    await send({ name: "a.b", userId: "u3", idempotencyKey: "body-key" }, { "idempotency-key": "header-key" });
+    const keys = (await h.engine.sql`select idempotency_key from events where name = 'a.b'`).map((r) => r.idempotency_key);
+    expect(keys).toEqual(["header-key"]);
+    const again = await send({ name: "a.b", userId: "u3", idempotencyKey: "other" }, { "idempotency-key": "header-key" });
+    expect(again.body.stored).toBe(false);
+  });
+
+  it("concurrent replays of one key store one event", async () => {
+    const results = await Promise.all(Array.from({ length: 12 }, () => send({ name: "c.d", userId: "u4", idempotencyKey: "same" })));
+    expect(results.filter((r) => r.body.stored)).toHaveLength(1);
+  });
+
+  it("links email → userId when an event names both", async () => {
+    await send({ name: "e.f", email: "late@example.com" });
+    await send({ name: "e.f", email: "late@example.com", userId: "user_late" });
+    const rows = await h.engine.sql`select id, user_id from contacts where email = 'late@example.com'`;
+    expect(rows).toHaveLength(1);
+    expect(rows[0].user_id).toBe("user_late");
+  });
+
+  it("applies the lists bag in the same call", async () => {
+    await send({ name: "product.waitlisted", userId: "u5", email: "u5@example.com", lists: { "restock-chair-01": true } });
+    const [m] = await h.engine.sql`select subscribed from list_memberships m join contacts c on c.id = m.contact_id where c.user_id = 'u5'`;
+    expect(m.subscribed).toBe(true);
+  });
+
+  it("takes a client timestamp as the event time", async () => {
+    await send({ name: "t.t", userId: "u6", timestamp: "2025-12-01T10:00:00Z" });
+    const [e] = await h.engine.sql`select occurred_at from events where name = 't.t'`;
+    expect(e.occurred_at.toISOString()).toBe("2025-12-01T10:00:00.000Z");
+  });
+
+  it("refuses app events in reserved namespaces", async () => {
+    for (const name of ["email.opened", "journey.completed", "bucket.entered", "contact.created"]) {
+      const r = await send({ name, userId: "u7" });
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe("reserved_namespace");
+      expect(r.body.error.message).toContain("reserved");
+    }
+  });
+
+  it("refuses malformed input with a 4xx naming the field, and writes nothing", async () => {
+    const events = await count("events");
+    const contacts = await count("contacts");
+    const deep = { a: { b: { c: { d: { e: { f: 1 } } } } } };
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]));
+    const cases: [unknown, string][] = [
+      [{ userId: "x" }, "name"],
+      [{ name: "x.y" }, "email"],
+      [{ name: 42, userId: "x" }, "name"],
+      [{ name: "x.y", userId: "x", eventProperties: [1, 2] }, "eventProperties"],
+      [{ name: "x.y", userId: "x", eventProperties: deep }, "eventProperties"],
+      [{ name: "x.y", userId: "x", contactProperties: many }, "contactProperties"],
+      [{ name: "x.y", userId: "x", eventProperties: { s: "x".repeat(9000) } }, "eventProperties"],
+      [{ name: "x.y", userId: "x", timestamp: "yesterday" }, "timestamp"],
+      [{ name: "x.y", userId: "x", properties: { a: 1 } }, "properties"],
+      [{ name: "x.y", userId: "x", lists: { "restock-chair-01": "yes" } }, "lists"],
+      [{ name: "x.y", userId: "x", lists: { "unknown-list": true } }, "lists.unknown-list"],
+    ];
+    for (const [body, field] of cases) {
+      const r = await send(body);
+      expect(r.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(r.body.error.details.issues[0].field).toContain(field);
+    }
+    const malformed = await h.request("POST", "/v1/events", undefined, { key: h.keys.ingest, raw: "{not json" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.details.issues[0].field).toBe("body");
+    const huge = await h.request("POST", "/v1/events", undefined, { key: h.keys.ingest, raw: JSON.stringify({ name: "x.y", userId: "x", eventProperties: { s: "x".repeat(1_100_000) } }) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe("payload_too_large");
+    expect(await count("events")).toBe(events);
+    expect(await count("contacts")).toBe(contacts);
+  });
+
+  it("never leaks a stack trace on an unknown route", async () => {
+    const r = await h.request("GET", "/v1/nope");
+    expect(r.status).toBe(404);
+    expect(JSON.stringify(r.body)).not.toMatch(/at .*\.ts/);
+  });
+});

@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { listsBag, propertyBag } from "./validate.js";
+
+const email = z.string().trim().max(320).email("must be a valid email address");
+const userId = z.string().trim().min(1).max(256);
+
+export const upsertContactSchema = z
+  .strictObject({
+    email: email.optional(),
+    userId: userId.optional(),
+    properties: propertyBag.optional(),
+    lists: listsBag.optional(),
+  })
+  .refine((v) => v.email || v.userId, { message: "email or userId is required", path: ["email"] });
+
+export const identitySchema = z
+  .strictObject({ email: email.optional(), userId: userId.optional() })
+  .refine((v) => v.email || v.userId, { message: "email or userId is required", path: ["email"] });
+
+export const findContactQuery = z
+  .strictObject({ email: email.optional(), userId: userId.optional() })
+  .refine((v) => v.email || v.userId, { message: "email or userId is required", path: ["email"] });
+
+export const eventName = z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9_$][A-Za-z0-9_.:$\-/ ]*$/, "must be letters, digits and . _ - : / $");
+
+export const sendEventSchema = z
+  .strictObject({
+    name: eventName,
+    email: email.optional(),
+    userId: userId.optional(),
+    eventProperties: propertyBag.optional(),
+    contactProperties: propertyBag.optional(),
+    lists: listsBag.optional(),
+    timestamp: z.iso.datetime({ offset: true }).optional(),
+    idempotencyKey: z.string().min(1).max(256).optional(),
+  })
+  .refine((v) => v.email || v.userId, { message: "email or userId is required", path: ["email"] });
+
+export const sendEmailSchema = z.strictObject({
+  to: email,
+  template: z.string().min(1).max(200),
+  props: propertyBag.optional(),
+  subject: z.string().min(1).max(998).optional(),
+  userId: userId.optional(),
+  category: z.string().min(1).max(100).optional(),
+  idempotencyKey: z.string().min(1).max(256).optional(),
+  skipPreferenceCheck: z.boolean().optional(),
+});
+
+export const campaignSchema = z.strictObject({
+  list: z.string().min(1).max(100).optional(),
+  bucket: z.string().min(1).max(100).optional(),
+  template: z.string().min(1).max(200),
+  props: propertyBag.optional(),
+  subject: z.string().min(1).max(998).optional(),
+  idempotencyKey: z.string().min(1).max(256),
+  sendAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const contactView = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  userId: z.string().nullable(),
+  properties: z.record(z.string(), z.unknown()),
+  unsubscribed: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const errorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });

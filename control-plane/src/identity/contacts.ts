@@ -1,0 +1,223 @@
+import type { Db } from "../db/client.js";
+import { HogsendError } from "../errors.js";
+import { normalizeEmail } from "./normalize.js";
+
+export interface ContactRow {
+  id: string;
+  email: string | null;
+  user_id: string | null;
+  properties: Record<string, unknown>;
+  person_properties: Record<string, unknown>;
+  unsubscribed_at: Date | null;
+  deleted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface Identity {
+  email?: string | null;
+  userId?: string | null;
+  /** A PostHog distinct_id; resolves through contact_aliases. */
+  distinctId?: string | null;
+}
+
+export interface ResolveResult {
+  contact: ContactRow;
+  created: boolean;
+  linked: boolean;
+  merged: string[];
+}
+
+/** The contact's public shape (API, SDK, Studio). */
+export function contactView(c: ContactRow) {
+  return {
+    id: c.id,
+    email: c.email,
+    userId: c.user_id,
+    properties: c.properties,
+    unsubscribed: c.unsubscribed_at !== null,
+    createdAt: c.created_at.toISOString(),
+    updatedAt: c.updated_at.toISOString(),
+  };
+}
+
+/**
+ * Lock order, everywhere: idempotency key → identity keys (email, then userId, then distinct_id) → contact id.
+ * These take the identity locks so two concurrent upserts of the same person resolve to one contact.
+ */
+async function lockIdentity(tx: Db, id: { email?: string; userId?: string; distinctId?: string }) {
+  const keys = [
+    id.email && `email:${id.email}`,
+    id.userId && `user:${id.userId}`,
+    id.distinctId && `distinct:${id.distinctId}`,
+  ].filter(Boolean) as string[];
+  for (const key of keys) await tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}
+
+export async function lockContact(tx: Db, contactId: string) {
+  await tx`select pg_advisory_xact_lock(hashtextextended(${"contact:" + contactId}, 0))`;
+}
+
+async function findLive(tx: Db, column: "email" | "user_id", value: string): Promise<ContactRow | undefined> {
+  const [direct] = await tx<ContactRow[]>`
+    select * from contacts where ${tx(column)} = ${value} and merged_into is null and deleted_at is null`;
+  if (direct) return direct;
+  const kind = column === "email" ? "email" : "user_id";
+  const [aliased] = await tx<ContactRow[]>`
+    select c.* from contact_aliases a join contacts c on c.id = a.contact_id
+    where a.kind = ${kind} and a.value = ${value} and c.merged_into is null and c.deleted_at is null`;
+  return aliased;
+}
+
+async function findByDistinctId(tx: Db, distinctId: string): Promise<ContactRow | undefined> {
+  const [row] = await tx<ContactRow[]>`
+    select c.* from contact_aliases a join contacts c on c.id = a.contact_id
+    where a.kind = 'distinct_id' and a.value = ${distinctId} and c.merged_into is null and c.deleted_at is null`;
+  return row;
+}
+
+/** Find the live contact for an identity without creating one. */
+export async function findContact(db: Db, identity: Identity): Promise<ContactRow | undefined> {
+  if (identity.userId) {
+    const c = await findLive(db, "user_id", identity.userId);
+    if (c) return c;
+  }
+  if (identity.email) {
+    const c = await findLive(db, "email", normalizeEmail(identity.email));
+    if (c) return c;
+  }
+  if (identity.distinctId) return findByDistinctId(db, identity.distinctId);
+  return undefined;
+}
+
+/**
+ * Resolve an identity to one canonical contact, creating or linking as needed; when the keys name two
+ * different contacts they merge (the older survives). Must run inside a transaction.
+ */
+export async function resolveContact(tx: Db, identity: Identity, now: Date): Promise<ResolveResult> {
+  const email = identity.email ? normalizeEmail(identity.email) : undefined;
+  const userId = identity.userId ?? undefined;
+  const distinctId = identity.distinctId ?? undefined;
+  if (!email && !userId && !distinctId) {
+    throw new HogsendError("identity_required", "email or userId is required", {
+      issues: [{ field: "email", message: "email or userId is required" }],
+    });
+  }
+  await lockIdentity(tx, { email, userId, distinctId });
+
+  const byUser = userId ? await findLive(tx, "user_id", userId) : undefined;
+  const byEmail = email ? await findLive(tx, "email", email) : undefined;
+  const byDistinct = distinctId ? await findByDistinctId(tx, distinctId) : undefined;
+  const found = uniqueById([byUser, byEmail, byDistinct]);
+
+  let contact: ContactRow;
+  let created = false;
+  let linked = false;
+  const merged: string[] = [];
+
+  if (found.length === 0) {
+    [contact] = await tx<ContactRow[]>`
+      insert into contacts (email, user_id, created_at, updated_at)
+      values (${email ?? null}, ${userId ?? null}, ${now}, ${now}) returning *`;
+    created = true;
+  } else {
+    found.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
+    contact = found[0];
+    for (const loser of found.slice(1)) {
+      await mergeContacts(tx, contact, loser, now);
+      merged.push(loser.id);
+    }
+    const setEmail = email && !contact.email && !found.some((c) => c !== contact && c.email === email);
+    const setUser = userId && !contact.user_id;
+    if (setEmail || setUser || merged.length) {
+      [contact] = await tx<ContactRow[]>`
+        update contacts set
+          email = coalesce(email, ${setEmail ? email! : null}),
+          user_id = coalesce(user_id, ${setUser ? userId! : null}),
+          updated_at = ${now}
+        where id = ${contact.id} returning *`;
+      linked = Boolean(setEmail || setUser);
+    }
+  }
+  if (distinctId && !byDistinct) {
+    await tx`insert into contact_aliases (kind, value, contact_id, created_at) values ('distinct_id', ${distinctId}, ${contact.id}, ${now})
+             on conflict (kind, value) do update set contact_id = excluded.contact_id`;
+  }
+  return { contact, created, linked, merged };
+}
+
+function uniqueById(rows: (ContactRow | undefined)[]): ContactRow[] {
+  const seen = new Map<string, ContactRow>();
+  for (const r of rows) if (r && !seen.has(r.id)) seen.set(r.id, r);
+  return [...seen.values()];
+}
+
+/**
+ * Fold `loser` into `survivor`: history moves, the survivor's properties win on conflict, and an alias row
+ * keeps each of the loser's keys resolvable.
+ */
+async function mergeContacts(tx: Db, survivor: ContactRow, loser: ContactRow, now: Date) {
+  await lockContact(tx, loser.id);
+  await tx`update contacts set merged_into = ${survivor.id}, updated_at = ${now} where id = ${loser.id}`;
+  await tx`update contacts set properties = ${tx.json(loser.properties as never)}::jsonb || properties,
+             person_properties = ${tx.json(loser.person_properties as never)}::jsonb || person_properties,
+             unsubscribed_at = coalesce(unsubscribed_at, ${loser.unsubscribed_at}),
+             updated_at = ${now}
+           where id = ${survivor.id}`;
+  if (loser.email) await addAlias(tx, "email", loser.email, survivor.id, now);
+  if (loser.user_id) await addAlias(tx, "user_id", loser.user_id, survivor.id, now);
+  await tx`update contact_aliases set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
+  await tx`update events set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
+  await tx`insert into list_memberships (contact_id, list_id, subscribed, updated_at)
+           select ${survivor.id}, list_id, subscribed, updated_at from list_memberships where contact_id = ${loser.id}
+           on conflict (contact_id, list_id) do update set subscribed = excluded.subscribed, updated_at = excluded.updated_at
+           where list_memberships.updated_at < excluded.updated_at`;
+  await tx`delete from list_memberships where contact_id = ${loser.id}`;
+  // A journey can hold one live run per contact: the survivor's run stays, the loser's duplicate is cancelled.
+  await tx`update journey_runs set status = 'cancelled', exit_reason = 'merged', finished_at = ${now}, updated_at = ${now}
+           where contact_id = ${loser.id} and status in ('running', 'waiting', 'sleeping')
+             and journey_id in (select journey_id from journey_runs where contact_id = ${survivor.id} and status in ('running', 'waiting', 'sleeping'))`;
+  await tx`update journey_runs set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
+  await tx`update journey_steps set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
+  await tx`update journey_waits set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
+  await tx`insert into journey_entries (journey_id, contact_id, last_entered_at, entry_count)
+           select journey_id, ${survivor.id}, last_entered_at, entry_count from journey_entries where contact_id = ${loser.id}
+           on conflict (journey_id, contact_id) do update set
+             last_entered_at = greatest(journey_entries.last_entered_at, excluded.last_entered_at),
+             entry_count = journey_entries.entry_count + excluded.entry_count`;
+  await tx`delete from journey_entries where contact_id = ${loser.id}`;
+  await tx`update journey_enrollments set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
+  await tx`update email_sends set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
+  await tx`insert into bucket_memberships (bucket_id, contact_id, entered_at)
+           select bucket_id, ${survivor.id}, entered_at from bucket_memberships where contact_id = ${loser.id}
+           on conflict do nothing`;
+  await tx`delete from bucket_memberships where contact_id = ${loser.id}`;
+}
+
+async function addAlias(tx: Db, kind: string, value: string, contactId: string, now: Date) {
+  await tx`insert into contact_aliases (kind, value, contact_id, created_at) values (${kind}, ${value}, ${contactId}, ${now})
+           on conflict (kind, value) do update set contact_id = excluded.contact_id`;
+}
+
+/**
+ * Additive property merge: given keys overwrite, an explicit null removes the key, others are untouched.
+ */
+export async function mergeProperties(tx: Db, contactId: string, properties: Record<string, unknown>, now: Date) {
+  const set: Record<string, unknown> = {};
+  const clear: string[] = [];
+  for (const [k, v] of Object.entries(properties)) {
+    if (v === null) clear.push(k);
+    else set[k] = v;
+  }
+  if (!Object.keys(set).length && !clear.length) return;
+  await tx`update contacts set properties = (properties || ${tx.json(set as never)}::jsonb) - ${clear}::text[], updated_at = ${now}
+           where id = ${contactId}`;
+}
+
+/** Soft delete: the contact no longer resolves, receives nothing, and its live runs are cancelled. */
+export async function softDeleteContact(tx: Db, contactId: string, now: Date) {
+  await tx`update contacts set deleted_at = ${now}, updated_at = ${now} where id = ${contactId}`;
+  await tx`update journey_runs set status = 'cancelled', exit_reason = 'contact_deleted', finished_at = ${now}, updated_at = ${now}
+           where contact_id = ${contactId} and status in ('running', 'waiting', 'sleeping')`;
+  await tx`update journey_waits set status = 'cancelled', resolved_at = ${now} where contact_id = ${contactId} and status = 'waiting'`;
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { buildCondition, evaluateCondition } from "./conditions.js";
+
+describe("where conditions", () => {
+  const props = { plan: "enterprise", seats: 12, tags: ["a", "b"], note: "hello world", nested: { country: "DE" } };
+  const check = (where: Parameters<typeof buildCondition>[0]) => evaluateCondition(buildCondition(where), props);
+
+  it("compares scalars", () => {
+    expect(check((b) => b.prop("plan").eq("enterprise"))).toBe(true);
+    expect(check((b) => b.prop("plan").neq("enterprise"))).toBe(false);
+    expect(check((b) => b.prop("seats").gt(10))).toBe(true);
+    expect(check((b) => b.prop("seats").gte(12))).toBe(true);
+    expect(check((b) => b.prop("seats").lt(12))).toBe(false);
+    expect(check((b) => b.prop("seats").lte(12))).toBe(true);
+    expect(check((b) => b.prop("plan").in(["pro", "enterprise"]))).toBe(true);
+    expect(check((b) => b.prop("note").contains("world"))).toBe(true);
+    expect(check((b) => b.prop("tags").contains("b"))).toBe(true);
+    expect(check((b) => b.prop("missing").exists())).toBe(false);
+    expect(check((b) => b.prop("nested.country").eq("DE"))).toBe(true);
+  });
+
+  it("a comparison against a missing or mistyped value is false, never a throw", () => {
+    expect(check((b) => b.prop("missing").gt(1))).toBe(false);
+    expect(check((b) => b.prop("plan").gt(1))).toBe(false);
+  });
+
+  it("combines with all, any, not", () => {
+    expect(check((b) => b.all(b.prop("plan").eq("enterprise"), b.prop("seats").gt(100)))).toBe(false);
+    expect(check((b) => b.any(b.prop("plan").eq("free"), b.prop("seats").gt(10)))).toBe(true);
+    expect(check((b) => b.not(b.prop("plan").eq("free")))).toBe(true);
+  });
+
+  it("serializes to JSON and evaluates the same after a round trip", () => {
+    const condition = buildCondition((b) => b.all(b.prop("plan").eq("enterprise"), b.not(b.prop("seats").lt(5))));
+    expect(evaluateCondition(JSON.parse(JSON.stringify(condition)), props)).toBe(true);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Typed conditions over an event's properties, built with `b` and stored as JSON (so a run keeps the
+ * exitOn it was enrolled with). Example: `(b) => b.all(b.prop("plan").eq("enterprise"), b.prop("seats").gte(10))`.
+ */
+export type Scalar = string | number | boolean | null;
+
+export type Condition =
+  | { op: "eq" | "neq" | "gt" | "gte" | "lt" | "lte" | "contains"; key: string; value: Scalar }
+  | { op: "in"; key: string; value: Scalar[] }
+  | { op: "exists"; key: string }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+export interface PropertyCondition {
+  eq(value: Scalar): Condition;
+  neq(value: Scalar): Condition;
+  gt(value: number | string): Condition;
+  gte(value: number | string): Condition;
+  lt(value: number | string): Condition;
+  lte(value: number | string): Condition;
+  in(values: Scalar[]): Condition;
+  contains(value: string | number | boolean): Condition;
+  exists(): Condition;
+}
+
+export interface ConditionBuilder {
+  prop(key: string): PropertyCondition;
+  all(...conditions: Condition[]): Condition;
+  any(...conditions: Condition[]): Condition;
+  not(condition: Condition): Condition;
+}
+
+export type Where = (b: ConditionBuilder) => Condition;
+
+export const conditionBuilder: ConditionBuilder = {
+  prop: (key) => ({
+    eq: (value) => ({ op: "eq", key, value }),
+    neq: (value) => ({ op: "neq", key, value }),
+    gt: (value) => ({ op: "gt", key, value }),
+    gte: (value) => ({ op: "gte", key, value }),
+    lt: (value) => ({ op: "lt", key, value }),
+    lte: (value) => ({ op: "lte", key, value }),
+    in: (value) => ({ op: "in", key, value }),
+    contains: (value) => ({ op: "contains", key, value }),
+    exists: () => ({ op: "exists", key }),
+  }),
+  all: (...conditions) => ({ all: conditions }),
+  any: (...conditions) => ({ any: conditions }),
+  not: (condition) => ({ not: condition }),
+};
+
+export function buildCondition(where: Where | undefined): Condition | null {
+  return where ? where(conditionBuilder) : null;
+}
+
+/** Dotted keys reach into nested objects: `b.prop("address.country")`. */
+function lookup(properties: Record<string, unknown>, key: string): unknown {
+  if (key in properties) return properties[key];
+  let value: unknown = properties;
+  for (const part of key.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function compare(a: unknown, b: unknown): number | null {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "string" && typeof b === "number" && a.trim() !== "" && !Number.isNaN(Number(a))) return Number(a) - b;
+  return null;
+}
+
+export function evaluateCondition(condition: Condition | null | undefined, properties: Record<string, unknown>): boolean {
+  if (!condition) return true;
+  if ("all" in condition) return condition.all.every((c) => evaluateCondition(c, properties));
+  if ("any" in condition) return condition.any.some((c) => evaluateCondition(c, properties));
+  if ("not" in condition) return !evaluateCondition(condition.not, properties);
+  const actual = lookup(properties, condition.key);
+  switch (condition.op) {
+    case "exists":
+      return actual !== undefined && actual !== null;
+    case "eq":
+      return actual === condition.value || (actual === undefined && condition.value === null);
+    case "neq":
+      return !(actual === condition.value || (actual === undefined && condition.value === null));
+    case "in":
+      return condition.value.some((v) => v === actual);
+    case "contains":
+      if (typeof actual === "string") return actual.includes(String(condition.value));
+      if (Array.isArray(actual)) return actual.includes(condition.value);
+      return false;
+    default: {
+      const c = compare(actual, condition.value);
+      if (c === null) return false;
+      return condition.op === "gt" ? c > 0 : condition.op === "gte" ? c >= 0 : condition.op === "lt" ? c < 0 : c <= 0;
+    }
+  }
+}

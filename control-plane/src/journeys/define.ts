@@ -1,0 +1,20 @@
+import type { JourneyDefinition } from "./types.js";
+
+/**
+ * Define a journey: a trigger, entry rules, exits, and an ordinary async function that the engine runs
+ * durably (each ctx call is a memoized step, so the run survives restarts and never repeats a side effect).
+ *
+ * @example
+ * export const welcome = defineJourney({
+ *   meta: { id: "welcome", name: "Welcome", enabled: true, trigger: { event: "user.signed_up" },
+ *           entryLimit: "once", suppress: hours(12) },
+ *   run: async (user, ctx) => {
+ *     await ctx.sleep(days(1), { label: "a-day-later" });
+ *     await sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId,
+ *                       template: "onboarding/enterprise-welcome", subject: "Welcome", journeyName: user.journeyName });
+ *   },
+ * });
+ */
+export function defineJourney<T extends JourneyDefinition>(definition: T): T {
+  return definition;
+}

@@ -1,0 +1,335 @@
+import type { Engine } from "../engine.js";
+import { lockContact, type ContactRow } from "../identity/contacts.js";
+import { ingest } from "../ingest/ingest.js";
+import { isReservedName } from "../ingest/types.js";
+import { MAX_WAIT, type Duration } from "../duration.js";
+import { addJob, Jobs, runJobKey } from "../worker/jobs.js";
+import { buildCondition, evaluateCondition } from "./conditions.js";
+import { Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
+import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
+import { LIVE_STATUSES } from "./statuses.js";
+import {
+  finishRun, getWait, insertWait, loadSteps, parkRun, recordRunError, RUN_MAX_ATTEMPTS, saveStep, timeOutWait,
+  type RunRow, type StepRow, type WaitRow,
+} from "./store.js";
+import { contactTimezone, createWhen } from "./when.js";
+import type { CompiledJourney, JourneyContext, JourneyUser, TriggerOptions, WaitOptions, WaitResult } from "./types.js";
+import type { SendEmailResult } from "../mail/types.js";
+import { isSubscribedToCategory } from "../mail/preferences.js";
+
+export type RunOutcome = "parked" | "completed" | "failed" | "diverged" | "stopped" | "busy" | "retry";
+
+/**
+ * Run (or resume) one journey run: replay `run()` from the top, returning stored results for completed
+ * steps, executing the first new ones, and parking at the first blocking step that is not yet satisfied.
+ * One execution per run at a time: a session advisory lock, released by Postgres if the process dies.
+ */
+export async function executeRun(engine: Engine, runId: string, attempt = 1, maxAttempts = RUN_MAX_ATTEMPTS): Promise<RunOutcome> {
+  const lock = await engine.lockSql.reserve();
+  try {
+    const [{ locked }] = await lock`select pg_try_advisory_lock(hashtextextended(${"run:" + runId}, 0)) as locked`;
+    if (!locked) {
+      // Another worker is replaying this run; look again shortly rather than run it twice at once.
+      await addJob(engine.sql, Jobs.run, { runId }, { runAt: new Date(engine.clock.now().getTime() + 250), jobKey: runJobKey(runId), maxAttempts });
+      return "busy";
+    }
+    try {
+      return await replay(engine, runId, attempt, maxAttempts);
+    } finally {
+      await lock`select pg_advisory_unlock(hashtextextended(${"run:" + runId}, 0))`;
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+async function replay(engine: Engine, runId: string, attempt: number, maxAttempts: number): Promise<RunOutcome> {
+  const now = engine.clock.now();
+  const [run] = await engine.sql<RunRow[]>`
+    update journey_runs set status = 'running', updated_at = ${now}
+    where id = ${runId} and status in ${engine.sql(LIVE_STATUSES)} returning *`;
+  if (!run) return "stopped";
+  const journey = engine.registry.journeys.get(run.journey_id);
+  if (!journey) {
+    await finishRun(engine.sql, runId, "failed", now, `journey "${run.journey_id}" is not defined in this deployment`);
+    return "failed";
+  }
+  const [contact] = await engine.sql<ContactRow[]>`select * from contacts where id = ${run.contact_id}`;
+  const execution = new RunExecution(engine, run, journey, contact, await loadSteps(engine.sql, runId));
+  try {
+    await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
+    if (execution.parked) return "parked";
+    await finishRun(engine.sql, runId, "completed", engine.clock.now());
+    return "completed";
+  } catch (error) {
+    if (error instanceof Parked || execution.parked) return "parked";
+    if (error instanceof RunStopped) return "stopped";
+    if (error instanceof Diverged) {
+      await finishRun(engine.sql, runId, "diverged", engine.clock.now(), error.message);
+      engine.log.warn("journey run diverged", { runId, journeyId: run.journey_id, error: error.message });
+      return "diverged";
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof JourneyUsageError || attempt >= maxAttempts) {
+      await finishRun(engine.sql, runId, "failed", engine.clock.now(), message);
+      engine.log.warn("journey run failed", { runId, journeyId: run.journey_id, error: message });
+      return "failed";
+    }
+    await recordRunError(engine.sql, runId, message, attempt, engine.clock.now());
+    throw error;
+  }
+}
+
+/** One replay of one run: the ctx the journey sees, and the memoization behind it. */
+class RunExecution implements EmailStepRunner {
+  parked = false;
+  private seq = 0;
+  private readonly counters = new Map<string, number>();
+  private readonly usedKeys = new Set<string>();
+  /** ctx.now(): the time of the step being replayed, then the clock once past the stored steps. */
+  private replayTime: Date | null;
+  readonly runId: string;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly run: RunRow,
+    private readonly journey: CompiledJourney,
+    private readonly contact: ContactRow,
+    private readonly steps: Map<string, StepRow>,
+  ) {
+    this.runId = run.id;
+    this.replayTime = steps.size ? run.started_at : null;
+  }
+
+  user(): JourneyUser {
+    return {
+      id: this.contact.user_id ?? this.contact.id,
+      email: this.contact.email ?? "",
+      properties: this.run.trigger_properties,
+      contact: this.contact.properties,
+      stateId: this.run.id,
+      journeyName: this.journey.meta.name,
+      contactId: this.contact.id,
+    };
+  }
+
+  context(): JourneyContext {
+    const zone = contactTimezone(this.contact.person_properties, this.contact.properties, this.engine.config.DEFAULT_TIMEZONE);
+    return {
+      waitForEvent: (o) => this.waitForEvent(o),
+      sleep: (d, o) => this.sleep("sleep", o?.label, () => this.plus(d, "sleep")),
+      sleepUntil: (date, o) => this.sleep("sleepUntil", o?.label, () => this.until(date)),
+      trigger: (o) => this.trigger(o),
+      checkpoint: (label) => this.checkpoint(label),
+      guard: { isSubscribed: (category) => this.isSubscribed(category) },
+      when: createWhen(() => this.now(), zone),
+      now: () => this.now(),
+    };
+  }
+
+  private now(): Date {
+    return this.replayTime ?? this.engine.clock.now();
+  }
+
+  /** Step keys come from labels, else kind + call index; a repeated label gets a #n suffix. */
+  private nextKey(kind: string, label?: string): { key: string; seq: number } {
+    if (this.parked) throw new Parked();
+    let key = label ?? `${kind}:${this.counters.get(kind) ?? 0}`;
+    if (!label) this.counters.set(kind, (this.counters.get(kind) ?? 0) + 1);
+    for (let n = 2; this.usedKeys.has(key); n++) key = `${label ?? kind}#${n}`;
+    this.usedKeys.add(key);
+    return { key, seq: this.seq++ };
+  }
+
+  private stored(key: string, kind: string): StepRow | undefined {
+    const step = this.steps.get(key);
+    if (step && step.kind !== kind) throw new Diverged(key, step.kind, kind);
+    return step;
+  }
+
+  private afterStored(step: StepRow) {
+    this.replayTime = step.at;
+  }
+
+  /** Past the stored steps, time is the clock's again. */
+  private live() {
+    this.replayTime = null;
+  }
+
+  private async ensureLive(): Promise<void> {
+    const [row] = await this.engine.sql`select status from journey_runs where id = ${this.run.id}`;
+    if (!row || !(LIVE_STATUSES as string[]).includes(row.status)) throw new RunStopped();
+  }
+
+  private park(): never {
+    this.parked = true;
+    throw new Parked();
+  }
+
+  private plus(duration: Duration, what: string): Date {
+    if (typeof duration !== "number" || !Number.isFinite(duration) || duration < 0)
+      throw new JourneyUsageError(`${what}: duration must be a non-negative number of milliseconds (use minutes(), hours(), days())`);
+    if (duration > MAX_WAIT) throw new JourneyUsageError(`${what}: ${duration} ms is over the 30-day cap`);
+    return new Date(this.engine.clock.now().getTime() + duration);
+  }
+
+  private until(date: Date): Date {
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new JourneyUsageError("sleepUntil: needs a valid Date");
+    if (date.getTime() - this.engine.clock.now().getTime() > MAX_WAIT) throw new JourneyUsageError("sleepUntil: date is over the 30-day cap");
+    return date;
+  }
+
+  private async sleep(kind: "sleep" | "sleepUntil", label: string | undefined, wakeAt: () => Date): Promise<void> {
+    const { key, seq } = this.nextKey(kind, label);
+    let step = this.stored(key, kind);
+    if (!step) {
+      this.live();
+      await this.ensureLive();
+      const at = this.engine.clock.now();
+      step = await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind, label: label ?? null, result: { wakeAt: wakeAt().toISOString() }, at });
+    }
+    const wake = new Date(step.result.wakeAt);
+    if (this.engine.clock.now() >= wake) {
+      if (this.replayTime) this.replayTime = wake;
+      return;
+    }
+    const parked = await this.engine.sql.begin((tx) => parkRun(tx, this.run.id, "sleeping", wake, key, this.engine.clock.now()));
+    if (!parked) throw new RunStopped();
+    this.park();
+  }
+
+  private async waitForEvent(options: WaitOptions): Promise<WaitResult> {
+    if (!options || typeof options.event !== "string" || !options.event) throw new JourneyUsageError("waitForEvent: event is required");
+    const label = options.label;
+    if (typeof options.timeout !== "number" || !Number.isFinite(options.timeout) || options.timeout <= 0)
+      throw new JourneyUsageError(`waitForEvent "${label ?? options.event}": timeout is required (e.g. days(1))`);
+    if (options.timeout > MAX_WAIT) throw new JourneyUsageError(`waitForEvent "${label ?? options.event}": timeout is over the 30-day cap`);
+    if (options.lookback !== undefined && (typeof options.lookback !== "number" || options.lookback < 0 || options.lookback > MAX_WAIT))
+      throw new JourneyUsageError(`waitForEvent "${label ?? options.event}": lookback must be a duration up to 30 days`);
+
+    const { key, seq } = this.nextKey("wait", label);
+    const step = this.stored(key, "wait");
+    if (step) {
+      this.afterStored(step);
+      return step.result as WaitResult;
+    }
+    this.live();
+    await this.ensureLive();
+    const sql = this.engine.sql;
+    let wait = await getWait(sql, this.run.id, key);
+    if (!wait) wait = await this.registerWait(key, options);
+    if (wait.status === "waiting") {
+      const now = this.engine.clock.now();
+      if (now < wait.deadline) {
+        // Woken early (a retry, or a lost race): keep waiting until the deadline.
+        const parked = await sql.begin((tx) => parkRun(tx, this.run.id, "waiting", wait!.deadline, key, now));
+        if (!parked) throw new RunStopped();
+        this.park();
+      }
+      wait = await timeOutWait(sql, wait.id, now);
+    }
+    if (wait.status === "cancelled") throw new RunStopped();
+    const result: WaitResult = wait.status === "matched" ? { timedOut: false, properties: wait.matched_properties ?? {} } : { timedOut: true, properties: null };
+    await saveStep(sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "wait", label: label ?? null, result, at: wait.resolved_at ?? this.engine.clock.now() });
+    return result;
+  }
+
+  /**
+   * Register a wait under the contact's advisory lock, the same lock ingest holds while it matches
+   * waits: an event is either seen by the lookback here or finds this wait there, never neither.
+   */
+  private async registerWait(key: string, options: WaitOptions): Promise<WaitRow> {
+    const condition = buildCondition(options.where);
+    if (this.journey.exitOn.some((e) => e.event === options.event)) {
+      this.engine.log.warn("journey waits for an event it also exits on", { journeyId: this.journey.meta.id, event: options.event });
+    }
+    return this.engine.sql.begin(async (tx) => {
+      await lockContact(tx, this.contact.id);
+      const now = this.engine.clock.now();
+      let matched: { eventId: string; properties: Record<string, unknown> } | undefined;
+      if (options.lookback) {
+        const since = new Date(now.getTime() - options.lookback);
+        const candidates = await tx<{ id: string; properties: Record<string, unknown> }[]>`
+          select id, properties from events
+          where contact_id = ${this.contact.id} and name = ${options.event} and received_at >= ${since} and received_at <= ${now}
+            and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
+          order by received_at, id limit 50`;
+        const hit = candidates.find((c) => evaluateCondition(condition, c.properties));
+        if (hit) matched = { eventId: hit.id, properties: hit.properties };
+      }
+      const deadline = new Date(now.getTime() + options.timeout);
+      const wait = await insertWait(tx, { runId: this.run.id, stepKey: key, contactId: this.contact.id, eventName: options.event, condition, deadline, now, matched });
+      if (wait.status === "waiting" && !(await parkRun(tx, this.run.id, "waiting", deadline, key, now))) throw new RunStopped();
+      return wait;
+    });
+  }
+
+  private async trigger(options: TriggerOptions): Promise<void> {
+    if (!options?.event) throw new JourneyUsageError("trigger: event is required");
+    if (isReservedName(options.event)) throw new JourneyUsageError(`trigger: "${options.event}" is in a reserved namespace (email., journey., bucket., contact.)`);
+    const { key, seq } = this.nextKey("trigger");
+    const step = this.stored(key, "trigger");
+    if (step) return this.afterStored(step);
+    this.live();
+    await this.ensureLive();
+    await this.engine.sql.begin(async (tx) => {
+      const userId = options.userId ?? (options.email ? undefined : this.contact.user_id ?? undefined);
+      const email = options.email ?? (options.userId ? undefined : this.contact.email ?? undefined);
+      const result = await ingest(
+        this.engine,
+        { name: options.event, userId, email, eventProperties: options.properties ?? {}, source: "journey", idempotencyKey: `run:${this.run.id}:${key}` },
+        tx,
+      );
+      await saveStep(tx, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "trigger", label: null, result: { event: options.event, eventId: result.eventId }, at: this.engine.clock.now() });
+    });
+  }
+
+  private async checkpoint(label: string): Promise<void> {
+    if (typeof label !== "string" || !label) throw new JourneyUsageError("checkpoint: a label is required");
+    const { key, seq } = this.nextKey("checkpoint", label);
+    const step = this.stored(key, "checkpoint");
+    if (step) return this.afterStored(step);
+    this.live();
+    await this.ensureLive();
+    await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "checkpoint", label, result: null, at: this.engine.clock.now() });
+  }
+
+  private async isSubscribed(category?: string): Promise<boolean> {
+    const { key, seq } = this.nextKey("guard");
+    const step = this.stored(key, "guard");
+    if (step) {
+      this.afterStored(step);
+      return step.result.subscribed as boolean;
+    }
+    this.live();
+    await this.ensureLive();
+    const subscribed = await isSubscribedToCategory(this.engine, this.contact.id, category ?? this.journey.meta.category ?? "journey");
+    await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "guard", label: category ?? null, result: { subscribed }, at: this.engine.clock.now() });
+    return subscribed;
+  }
+
+  async sendEmail(args: SendEmailArgs): Promise<SendEmailResult> {
+    const { key, seq } = this.nextKey("email");
+    const step = this.stored(key, "email");
+    if (step) {
+      if (step.result.template !== args.template) throw new Diverged(key, `email of "${step.result.template}"`, `email of "${args.template}"`);
+      this.afterStored(step);
+      return { id: step.result.id, status: step.result.status, reason: step.result.reason };
+    }
+    this.live();
+    await this.ensureLive();
+    const result = await this.engine.email.send({
+      to: args.to,
+      template: args.template,
+      props: args.props,
+      subject: args.subject,
+      userId: args.userId,
+      category: args.category ?? this.journey.meta.category ?? "journey",
+      idempotencyKey: `run:${this.run.id}:${key}`,
+      journey: { journeyId: this.journey.meta.id, runId: this.run.id, stepKey: key, suppressMs: this.journey.meta.suppress },
+      contactId: this.contact.id,
+    });
+    await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "email", label: args.template, result: { ...result, template: args.template }, at: this.engine.clock.now() });
+    return result;
+  }
+}

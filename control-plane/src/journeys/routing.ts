@@ -1,0 +1,50 @@
+import type { Engine } from "../engine.js";
+import type { Tx } from "../db/client.js";
+import type { ContactRow } from "../identity/contacts.js";
+import type { RunExit, StoredEvent } from "../ingest/types.js";
+import { evaluateCondition, type Condition } from "./conditions.js";
+import { LIVE_STATUSES } from "./statuses.js";
+import { enrollContact } from "./enroll.js";
+import { exitRun, wakeRun } from "./store.js";
+
+/** exitOn: every live run of this contact that exits on this event is stopped, mid-wait or mid-sleep. */
+export async function exitRuns(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow): Promise<RunExit[]> {
+  if (!engine.registry.exitEvents.has(event.name)) return [];
+  const runs = await tx<{ id: string; journey_id: string; exit_on: { event: string; condition: Condition | null }[] }[]>`
+    select id, journey_id, exit_on from journey_runs where contact_id = ${contact.id} and status in ${tx(LIVE_STATUSES)}`;
+  const exits: RunExit[] = [];
+  for (const run of runs) {
+    const rules = run.exit_on.filter((r) => r.event === event.name);
+    if (!rules.length) continue;
+    const matched = rules.some((r) => evaluateCondition(r.condition, event.properties));
+    const exited = matched && (await exitRun(tx, run.id, `exitOn:${event.name}`, engine.clock.now()));
+    exits.push({ journeyId: run.journey_id, runId: run.id, exited });
+  }
+  return exits;
+}
+
+/**
+ * Waiting runs of this contact for this event: each wait is resolved once (compare-and-set from
+ * 'waiting'), so an event and a timeout at the same instant take exactly one branch.
+ */
+export async function resumeWaits(engine: Engine, tx: Tx, event: StoredEvent): Promise<void> {
+  const waits = await tx<{ id: string; run_id: string; condition: Condition | null }[]>`
+    select id, run_id, condition from journey_waits
+    where contact_id = ${event.contactId} and event_name = ${event.name} and status = 'waiting'`;
+  const now = engine.clock.now();
+  for (const wait of waits) {
+    if (!evaluateCondition(wait.condition, event.properties)) continue;
+    const [won] = await tx`
+      update journey_waits set status = 'matched', matched_event_id = ${event.id},
+        matched_properties = ${tx.json(event.properties as never)}, resolved_at = ${now}
+      where id = ${wait.id} and status = 'waiting' returning id`;
+    if (won) await wakeRun(tx, wait.run_id, now);
+  }
+}
+
+/** Journeys triggered by this event: each runs its enrollment guards. */
+export async function enrollJourneys(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow): Promise<void> {
+  for (const journey of engine.registry.journeysByTrigger.get(event.name) ?? []) {
+    await enrollContact(engine, tx, journey, contact, event);
+  }
+}

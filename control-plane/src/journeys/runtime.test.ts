@@ -1,0 +1,402 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { testEngine } from "../../test/engine.js";
+import type { TestEngine } from "../testing/index.js";
+import { days, hours, minutes } from "../duration.js";
+import { defineJourney } from "./define.js";
+import { sendEmail } from "./send-email.js";
+import { executeRun } from "./executor.js";
+import { ingest } from "../ingest/ingest.js";
+import { defineTask } from "../tasks/define.js";
+import type { JourneyDefinition } from "./types.js";
+
+let t: TestEngine | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const email = (user: { email: string; id: string; stateId: string; journeyName: string }, template: string, props: Record<string, unknown> = {}) =>
+  sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, journeyName: user.journeyName, template, subject: template, props });
+
+const base = { enabled: true, entryLimit: "unlimited" as const, suppress: 0 };
+
+const waiter = defineJourney({
+  meta: { ...base, id: "waiter", name: "Waiter", trigger: { event: "start" }, exitOn: [{ event: "stop" }] },
+  run: async (user, ctx) => {
+    await email(user, "onboarding/enterprise-welcome");
+    const r = await ctx.waitForEvent({ event: "reply", timeout: days(1), label: "await-reply" });
+    if (r.timedOut) await email(user, "transactional/verify-email", { firstName: "x", verifyUrl: "https://x.test/v" });
+    else await email(user, "onboarding/concierge-intro", { csmName: String(r.properties?.who ?? "?") });
+  },
+});
+
+describe("waitForEvent", () => {
+  it("an event for the enrolled contact resumes the run with its properties", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    await t.hs.events.send({ name: "start", userId: "u1", email: "u1@example.com" });
+    expect(t.outbox.map((e) => e.template)).toEqual(["onboarding/enterprise-welcome"]);
+    // Another contact's reply does not resume this run.
+    await t.hs.events.send({ name: "reply", userId: "someone-else", email: "else@example.com", eventProperties: { who: "Mallory" } });
+    await t.advance(hours(2));
+    await t.hs.events.send({ name: "reply", userId: "u1", eventProperties: { who: "Sarah" } });
+    expect(t.outbox.map((e) => e.template)).toEqual(["onboarding/enterprise-welcome", "onboarding/concierge-intro"]);
+    expect(t.outbox[1].props).toEqual({ csmName: "Sarah" });
+    const [run] = await t.runs("waiter");
+    expect(run.status).toBe("completed");
+    expect(run.timeline.find((e) => e.kind === "wait")).toMatchObject({ label: "await-reply", detail: { outcome: "event" } });
+  });
+
+  it("times out after the timeout and takes the timeout branch", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    await t.hs.events.send({ name: "start", userId: "u1", email: "u1@example.com" });
+    await t.advance(hours(23));
+    expect(t.outbox).toHaveLength(1);
+    await t.advance(hours(1));
+    expect(t.outbox.map((e) => e.template)).toEqual(["onboarding/enterprise-welcome", "transactional/verify-email"]);
+    // A late reply changes nothing.
+    await t.hs.events.send({ name: "reply", userId: "u1" });
+    expect(t.outbox).toHaveLength(2);
+  });
+
+  it("an event and the timeout at the same instant take exactly one branch", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    const n = 20;
+    for (let i = 0; i < n; i++) await t.hs.events.send({ name: "start", userId: `r${i}`, email: `r${i}@example.com` });
+    // Move the clock to the deadline without running the due jobs, then race event and timeout.
+    t.clock.set(new Date(t.clock.now().getTime() + days(1)));
+    const runs = await t.runs("waiter");
+    await Promise.all(
+      runs.flatMap((run, i) => [
+        ingest(t!.engine, { name: "reply", userId: `r${i}`, source: "api", eventProperties: { who: "racer" } }),
+        executeRun(t!.engine, run.id),
+      ]),
+    );
+    await t.runDue();
+    for (let i = 0; i < n; i++) {
+      const mine = t.outbox.filter((e) => e.to === `r${i}@example.com`);
+      expect(mine).toHaveLength(2);
+      expect(["transactional/verify-email", "onboarding/concierge-intro"]).toContain(mine[1].template);
+    }
+    const statuses = await t.engine.sql`select status, count(*)::int as n from journey_waits group by status`;
+    expect(statuses.reduce((s, r) => s + r.n, 0)).toBe(n);
+    expect(statuses.every((r) => r.status === "matched" || r.status === "timed_out")).toBe(true);
+  });
+
+  it("lookback takes a matching event from before the wait; without it, the event is missed", async () => {
+    const withLookback = (id: string, lookback?: number) =>
+      defineJourney({
+        meta: { ...base, id, name: id, trigger: { event: "go" } },
+        run: async (user, ctx) => {
+          await ctx.sleep(minutes(10), { label: "pause" });
+          const r = await ctx.waitForEvent({ event: "ping", timeout: hours(1), lookback, where: (b) => b.prop("ok").eq(true) });
+          await email(user, r.timedOut ? "onboarding/enterprise-welcome" : "onboarding/concierge-intro", r.timedOut ? {} : { csmName: "L" });
+        },
+      });
+    t = await testEngine({ journeys: [withLookback("lb", minutes(30)), withLookback("nolb")] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    await t.advance(minutes(5));
+    await t.hs.events.send({ name: "ping", userId: "u", eventProperties: { ok: false } });
+    await t.hs.events.send({ name: "ping", userId: "u", eventProperties: { ok: true } });
+    await t.advance(hours(2));
+    const byJourney = Object.fromEntries(t.outbox.map((e) => [e.journeyId, e.template]));
+    expect(byJourney).toEqual({ lb: "onboarding/concierge-intro", nolb: "onboarding/enterprise-welcome" });
+  });
+
+  it("a wait without a timeout, or over 30 days, fails the run with that message", async () => {
+    const bad = (id: string, timeout: number | undefined) =>
+      defineJourney({
+        meta: { ...base, id, name: id, trigger: { event: "go" } },
+        run: async (_user, ctx) => {
+          await ctx.waitForEvent({ event: "x", timeout: timeout as number });
+        },
+      });
+    t = await testEngine({ journeys: [bad("no-timeout", undefined), bad("too-long", days(31))] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    const [a] = await t.runs("no-timeout");
+    const [b] = await t.runs("too-long");
+    expect(a.status).toBe("failed");
+    expect(a.error).toMatch(/timeout is required/);
+    expect(b.status).toBe("failed");
+    expect(b.error).toMatch(/30-day cap/);
+  });
+});
+
+describe("sleep", () => {
+  it("sleep and sleepUntil park until due; a past date resolves at once", async () => {
+    const sleeper = defineJourney({
+      meta: { ...base, id: "sleeper", name: "Sleeper", trigger: { event: "go" } },
+      run: async (user, ctx) => {
+        await ctx.sleepUntil(new Date("2020-01-01T00:00:00Z"), { label: "past" });
+        await email(user, "onboarding/enterprise-welcome");
+        await ctx.sleep(days(3), { label: "three-days" });
+        await email(user, "onboarding/concierge-intro", { csmName: "a" });
+        await ctx.sleepUntil(ctx.when.tomorrow().at("09:00"), { label: "morning" });
+        await email(user, "onboarding/concierge-intro", { csmName: "b" });
+      },
+    });
+    t = await testEngine({ journeys: [sleeper] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    expect(t.outbox).toHaveLength(1);
+    await t.advance(days(3) - 1000);
+    expect(t.outbox).toHaveLength(1);
+    await t.advance(1000);
+    expect(t.outbox).toHaveLength(2);
+    expect(t.outbox[1].sentAt.toISOString()).toBe("2026-01-08T12:00:00.000Z");
+    await t.advance(days(1));
+    expect(t.outbox).toHaveLength(3);
+    expect(t.outbox[2].sentAt.toISOString()).toBe("2026-01-09T09:00:00.000Z");
+  });
+
+  it("sleepUntil lands at 09:00 in the contact's timezone", async () => {
+    const morning = defineJourney({
+      meta: { ...base, id: "morning", name: "Morning", trigger: { event: "go" } },
+      run: async (user, ctx) => {
+        await ctx.sleepUntil(ctx.when.tomorrow().at("09:00"), { label: "next-morning" });
+        await email(user, "onboarding/enterprise-welcome");
+      },
+    });
+    t = await testEngine({ journeys: [morning] });
+    await t.hs.contacts.upsert({ userId: "tokyo", email: "t@example.com", properties: { timezone: "Asia/Tokyo" } });
+    await t.hs.events.send({ name: "go", userId: "tokyo" });
+    await t.advance(days(2));
+    // 12:00 UTC on Jan 5 is 21:00 in Tokyo; 09:00 Tokyo on Jan 6 is 00:00 UTC.
+    expect(t.outbox[0].sentAt.toISOString()).toBe("2026-01-06T00:00:00.000Z");
+  });
+});
+
+describe("exitOn", () => {
+  it("exits mid-wait at once; no later step runs; the response lists the evaluated run", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    await t.hs.events.send({ name: "start", userId: "u1", email: "u1@example.com" });
+    const r = await t.hs.events.send({ name: "stop", userId: "u1" });
+    const [run] = await t.runs("waiter");
+    expect(r.exits).toEqual([{ journeyId: "waiter", runId: run.id, exited: true }]);
+    expect(run.status).toBe("exited");
+    await t.advance(days(2));
+    expect(t.outbox).toHaveLength(1);
+    expect(run.timeline.at(-1)).toMatchObject({ kind: "exit", detail: { reason: "exitOn:stop" } });
+  });
+
+  it("exits mid-sleep; a where on exitOn must match", async () => {
+    const sleepy = defineJourney({
+      meta: { ...base, id: "sleepy", name: "Sleepy", trigger: { event: "go" }, exitOn: [{ event: "cancel", where: (b) => b.prop("really").eq(true) }] },
+      run: async (user, ctx) => {
+        await ctx.sleep(days(1));
+        await email(user, "onboarding/enterprise-welcome");
+      },
+    });
+    t = await testEngine({ journeys: [sleepy] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    const notReally = await t.hs.events.send({ name: "cancel", userId: "u", eventProperties: { really: false } });
+    expect(notReally.exits).toMatchObject([{ journeyId: "sleepy", exited: false }]);
+    const really = await t.hs.events.send({ name: "cancel", userId: "u", eventProperties: { really: true } });
+    expect(really.exits).toMatchObject([{ journeyId: "sleepy", exited: true }]);
+    await t.advance(days(2));
+    expect(t.outbox).toHaveLength(0);
+  });
+
+  it("unsubscribing does not exit a run", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    await t.hs.events.send({ name: "start", userId: "u1", email: "u1@example.com" });
+    await t.engine.sql`update contacts set unsubscribed_at = now() where user_id = 'u1'`;
+    const [run] = await t.runs("waiter");
+    expect(run.status).toBe("waiting");
+  });
+});
+
+describe("enrollment guards", () => {
+  const guarded = (meta: Partial<JourneyDefinition["meta"]>) =>
+    defineJourney({
+      meta: { ...base, id: "g", name: "Guarded", trigger: { event: "go", where: (b) => b.prop("ok").neq(false) }, ...meta },
+      run: async (_user, ctx) => {
+        await ctx.sleep(hours(1));
+      },
+    });
+  const reasons = async (t: TestEngine) =>
+    (await t.engine.sql`select decision, reason from journey_enrollments order by id`).map((r) => r.reason ?? r.decision);
+
+  it("records each decision in order: where, live run, entry limit once", async () => {
+    t = await testEngine({ journeys: [guarded({ entryLimit: "once" })] });
+    await t.hs.events.send({ name: "go", userId: "u", eventProperties: { ok: false } });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.advance(hours(2));
+    await t.hs.events.send({ name: "go", userId: "u" });
+    expect(await reasons(t)).toEqual(["where_not_matched", "entered", "entry_limit", "entry_limit"]);
+  });
+
+  it("once_per_period lets the contact in again only after the period", async () => {
+    t = await testEngine({ journeys: [guarded({ entryLimit: "once_per_period", entryPeriod: days(7) })] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.advance(days(3));
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.advance(days(4));
+    await t.hs.events.send({ name: "go", userId: "u" });
+    expect(await reasons(t)).toEqual(["entered", "entry_limit", "entered"]);
+  });
+
+  it("skips unsubscribed contacts, a live run, and disabled journeys", async () => {
+    t = await testEngine({ journeys: [guarded({})] });
+    await t.hs.contacts.upsert({ userId: "unsub" });
+    await t.engine.sql`update contacts set unsubscribed_at = now() where user_id = 'unsub'`;
+    await t.hs.events.send({ name: "go", userId: "unsub" });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.engine.sql`insert into journey_settings (journey_id, enabled, updated_at) values ('g', false, now())`;
+    await t.hs.events.send({ name: "go", userId: "v" });
+    expect(await reasons(t)).toEqual(["unsubscribed", "entered", "already_running", "disabled"]);
+  });
+
+  it("50 concurrent identical triggers for one contact enroll once", async () => {
+    t = await testEngine({ journeys: [guarded({})] });
+    await t.hs.contacts.upsert({ userId: "busy" });
+    await Promise.all(Array.from({ length: 50 }, () => ingest(t!.engine, { name: "go", userId: "busy", source: "api" })));
+    const runs = await t.runs("g");
+    expect(runs).toHaveLength(1);
+  });
+});
+
+describe("replay, idempotency and durability", () => {
+  it("replaying a run repeats no side effect: trigger and email run once per step", async () => {
+    let bodyRuns = 0;
+    const j = defineJourney({
+      meta: { ...base, id: "once", name: "Once", trigger: { event: "go" } },
+      run: async (user, ctx) => {
+        bodyRuns++;
+        await ctx.trigger({ event: "side.effect", properties: { n: 1 } });
+        await email(user, "onboarding/enterprise-welcome");
+        await ctx.checkpoint("sent");
+        await ctx.sleep(hours(1));
+      },
+    });
+    t = await testEngine({ journeys: [j] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    const [run] = await t.runs("once");
+    // Replay the same run several times by hand, as a redelivered job would.
+    for (let i = 0; i < 3; i++) await executeRun(t.engine, run.id);
+    expect(bodyRuns).toBe(4);
+    expect(await t.events("side.effect")).toHaveLength(1);
+    expect(t.outbox).toHaveLength(1);
+    // A crash between "sent" and "recorded": the step row is lost, the send is not repeated.
+    await t.engine.sql`delete from journey_steps where run_id = ${run.id} and kind = 'email'`;
+    await executeRun(t.engine, run.id);
+    const sends = await t.engine.sql`select id from email_sends`;
+    expect(sends).toHaveLength(1);
+  });
+
+  it("stops as diverged, naming the step, when changed code no longer matches a stored step", async () => {
+    const v1 = defineJourney({
+      meta: { ...base, id: "evolving", name: "Evolving", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        await ctx.checkpoint("start");
+        await ctx.waitForEvent({ event: "x", timeout: days(1), label: "step-2" });
+      },
+    });
+    t = await testEngine({ journeys: [v1] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    const [run] = await t.runs("evolving");
+    // Deploy v2: the step at "step-2" is now a sleep.
+    const v2 = defineJourney({
+      meta: v1.meta,
+      run: async (user, ctx) => {
+        await ctx.checkpoint("start");
+        await ctx.sleep(hours(1), { label: "step-2" });
+        await email(user, "onboarding/enterprise-welcome");
+      },
+    });
+    t.engine.registry.journeys.set("evolving", { ...t.engine.registry.journeys.get("evolving")!, run: v2.run });
+    await executeRun(t.engine, run.id);
+    const [after] = await t.runs("evolving");
+    expect(after.status).toBe("diverged");
+    expect(after.error).toMatch(/step "step-2"/);
+    expect(t.outbox).toHaveLength(0);
+  });
+
+  it("a journey that throws is retried, then failed with the error kept; other runs go on", async () => {
+    let attempts = 0;
+    const flaky = defineJourney({
+      meta: { ...base, id: "flaky", name: "Flaky", trigger: { event: "go" } },
+      run: async (user) => {
+        if (user.id === "bad") {
+          attempts++;
+          throw new Error("boom");
+        }
+        await email(user, "onboarding/enterprise-welcome");
+      },
+    });
+    t = await testEngine({ journeys: [flaky] });
+    await t.hs.events.send({ name: "go", userId: "bad", email: "bad@example.com" });
+    await t.hs.events.send({ name: "go", userId: "good", email: "good@example.com" });
+    await t.advance(hours(1));
+    const runs = await t.runs("flaky");
+    const bad = runs.find((r) => r.status === "failed")!;
+    expect(bad.error).toBe("boom");
+    expect(bad.timeline.at(-1)).toMatchObject({ kind: "failed", detail: { error: "boom" } });
+    expect(attempts).toBe(4);
+    expect(runs.filter((r) => r.status === "completed")).toHaveLength(1);
+  });
+
+  it("a parked run resumes in a new engine process on the same database", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    await t.hs.events.send({ name: "start", userId: "u1", email: "u1@example.com" });
+    const { createEngine } = await import("../engine.js");
+    const second = await createEngine({ databaseUrl: dbUrl(t), app: { journeys: [waiter] }, config: t.engine.config, clock: t.clock, log: t.engine.log, publicUrl: t.engine.publicUrl });
+    try {
+      await ingest(second, { name: "reply", userId: "u1", source: "api", eventProperties: { who: "Restarted" } });
+      const [job] = await second.sql`select count(*)::int as n from graphile_worker._private_jobs`;
+      expect(job.n).toBe(1);
+      const [run] = await t.runs("waiter");
+      await executeRun(second, run.id);
+      const sends = await second.sql`select template, props from email_sends order by created_at`;
+      expect(sends.map((s) => s.template)).toEqual(["onboarding/enterprise-welcome", "onboarding/concierge-intro"]);
+    } finally {
+      await second.sql.end();
+      await second.lockSql.end();
+    }
+  });
+
+  it("the journey's suppress gap holds across its enrollments", async () => {
+    const nudge = defineJourney({
+      meta: { ...base, id: "nudge", name: "Nudge", trigger: { event: "go" }, suppress: hours(12) },
+      run: async (user) => {
+        await email(user, "onboarding/enterprise-welcome");
+      },
+    });
+    t = await testEngine({ journeys: [nudge] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    await t.advance(hours(1));
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.advance(hours(12));
+    await t.hs.events.send({ name: "go", userId: "u" });
+    const sends = await t.engine.sql`select status, reason from email_sends order by created_at`;
+    expect(sends.map((s) => s.reason ?? s.status)).toEqual(["sent", "suppress_window", "sent"]);
+  });
+});
+
+describe("tasks", () => {
+  it("runs a task once per event with the seeds' input shape, retrying on failure", async () => {
+    const seen: unknown[] = [];
+    let failures = 1;
+    const task = defineTask({
+      name: "echo",
+      onEvents: ["thing.happened"],
+      retries: 2,
+      executionTimeout: "1m",
+      fn: async (input) => {
+        if (failures-- > 0) throw new Error("transient");
+        seen.push(input);
+      },
+    });
+    t = await testEngine({ tasks: [task] });
+    await t.hs.events.send({ name: "thing.happened", userId: "u9", email: "u9@example.com", eventProperties: { a: 1 } });
+    await t.advance(minutes(1));
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ event: "thing.happened", userId: "u9", userEmail: "u9@example.com", properties: { a: 1 } });
+    expect((seen[0] as { eventId: string }).eventId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+function dbUrl(t: TestEngine): string {
+  const o = (t.engine.sql as any).options;
+  return `postgres://${o.user}:${o.pass}@${o.host[0]}:${o.port[0]}/${o.database}`;
+}

@@ -1,0 +1,190 @@
+import type { Db, Tx } from "../db/client.js";
+import { addJob, Jobs, removeJob, runJobKey } from "../worker/jobs.js";
+import { LIVE_STATUSES, type RunStatus } from "./statuses.js";
+import type { Condition } from "./conditions.js";
+
+/**
+ * The journey store: the one module that writes journey_runs, journey_steps, journey_waits,
+ * journey_entries and journey_enrollments. Every status change is a compare-and-set from a live status.
+ */
+
+export const RUN_MAX_ATTEMPTS = 4;
+
+export interface RunRow {
+  id: string;
+  journey_id: string;
+  contact_id: string;
+  status: RunStatus;
+  trigger_event_id: string | null;
+  trigger_properties: Record<string, unknown>;
+  exit_on: { event: string; condition: Condition | null }[];
+  wake_at: Date | null;
+  parked_at: string | null;
+  exit_reason: string | null;
+  error: string | null;
+  attempts: number;
+  started_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+export interface StepRow {
+  run_id: string;
+  step_key: string;
+  seq: number;
+  kind: string;
+  label: string | null;
+  result: any;
+  at: Date;
+}
+
+export interface WaitRow {
+  id: string;
+  run_id: string;
+  step_key: string;
+  contact_id: string;
+  event_name: string;
+  condition: Condition | null;
+  deadline: Date;
+  status: "waiting" | "matched" | "timed_out" | "cancelled";
+  matched_event_id: string | null;
+  matched_properties: Record<string, unknown> | null;
+  created_at: Date;
+  resolved_at: Date | null;
+}
+
+export async function createRun(
+  tx: Tx,
+  input: { journeyId: string; contactId: string; triggerEventId: string; triggerProperties: Record<string, unknown>; exitOn: unknown[]; now: Date },
+): Promise<string | null> {
+  const [row] = await tx<{ id: string }[]>`
+    insert into journey_runs (journey_id, contact_id, status, trigger_event_id, trigger_properties, exit_on, started_at, updated_at)
+    values (${input.journeyId}, ${input.contactId}, 'running', ${input.triggerEventId}, ${tx.json(input.triggerProperties as never)},
+            ${tx.json(input.exitOn as never)}, ${input.now}, ${input.now})
+    on conflict (journey_id, contact_id) where status in ('running', 'waiting', 'sleeping') do nothing
+    returning id`;
+  if (!row) return null;
+  await addJob(tx, Jobs.run, { runId: row.id }, { runAt: input.now, jobKey: runJobKey(row.id), maxAttempts: RUN_MAX_ATTEMPTS });
+  return row.id;
+}
+
+export async function getRun(db: Db, runId: string): Promise<RunRow | undefined> {
+  const [row] = await db<RunRow[]>`select * from journey_runs where id = ${runId}`;
+  return row;
+}
+
+/** Stop a live run: its waits are cancelled and its pending job removed. Returns false if it was not live. */
+async function stopRun(tx: Tx, runId: string, status: RunStatus, reason: string, now: Date): Promise<boolean> {
+  const [row] = await tx`
+    update journey_runs set status = ${status}, exit_reason = ${reason}, finished_at = ${now}, updated_at = ${now}, wake_at = null
+    where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id`;
+  if (!row) return false;
+  await tx`update journey_waits set status = 'cancelled', resolved_at = ${now} where run_id = ${runId} and status = 'waiting'`;
+  await removeJob(tx, runJobKey(runId));
+  return true;
+}
+
+export const exitRun = (tx: Tx, runId: string, reason: string, now: Date) => stopRun(tx, runId, "exited", reason, now);
+export const cancelRun = (tx: Tx, runId: string, reason: string, now: Date) => stopRun(tx, runId, "cancelled", reason, now);
+
+/** A matched wait (or an operator) wakes the run now. */
+export async function wakeRun(tx: Tx, runId: string, now: Date): Promise<void> {
+  const [row] = await tx`
+    update journey_runs set status = 'running', wake_at = null, updated_at = ${now}
+    where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id`;
+  if (row) await addJob(tx, Jobs.run, { runId }, { runAt: now, jobKey: runJobKey(runId), maxAttempts: RUN_MAX_ATTEMPTS });
+}
+
+/** Park a run until `wakeAt` (a sleep's end or a wait's deadline); an event may wake it earlier. */
+export async function parkRun(tx: Tx, runId: string, status: "waiting" | "sleeping", wakeAt: Date, label: string, now: Date): Promise<boolean> {
+  const [row] = await tx`
+    update journey_runs set status = ${status}, wake_at = ${wakeAt}, parked_at = ${label}, updated_at = ${now}
+    where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id`;
+  if (!row) return false;
+  await addJob(tx, Jobs.run, { runId }, { runAt: wakeAt, jobKey: runJobKey(runId), maxAttempts: RUN_MAX_ATTEMPTS });
+  return true;
+}
+
+export async function finishRun(db: Db, runId: string, status: "completed" | "failed" | "diverged", now: Date, error?: string): Promise<boolean> {
+  const [row] = await db`
+    update journey_runs set status = ${status}, error = ${error ?? null}, finished_at = ${now}, updated_at = ${now}, wake_at = null
+    where id = ${runId} and status in ${db(LIVE_STATUSES)} returning id`;
+  return Boolean(row);
+}
+
+export async function recordRunError(db: Db, runId: string, error: string, attempts: number, now: Date) {
+  await db`update journey_runs set error = ${error}, attempts = ${attempts}, updated_at = ${now} where id = ${runId}`;
+}
+
+export async function loadSteps(db: Db, runId: string): Promise<Map<string, StepRow>> {
+  const rows = await db<StepRow[]>`select * from journey_steps where run_id = ${runId} order by seq`;
+  return new Map(rows.map((r) => [r.step_key, r]));
+}
+
+/** Record a step's result once; a concurrent or earlier record wins and is returned instead. */
+export async function saveStep(
+  db: Db,
+  step: { runId: string; contactId: string; stepKey: string; seq: number; kind: string; label: string | null; result: unknown; at: Date },
+): Promise<StepRow> {
+  const [row] = await db<StepRow[]>`
+    insert into journey_steps (run_id, step_key, seq, kind, label, result, contact_id, at)
+    values (${step.runId}, ${step.stepKey}, ${step.seq}, ${step.kind}, ${step.label}, ${db.json((step.result ?? null) as never)},
+            ${step.contactId}, ${step.at})
+    on conflict (run_id, step_key) do nothing
+    returning *`;
+  if (row) return row;
+  const [existing] = await db<StepRow[]>`select * from journey_steps where run_id = ${step.runId} and step_key = ${step.stepKey}`;
+  return existing;
+}
+
+export async function getWait(db: Db, runId: string, stepKey: string): Promise<WaitRow | undefined> {
+  const [row] = await db<WaitRow[]>`select * from journey_waits where run_id = ${runId} and step_key = ${stepKey}`;
+  return row;
+}
+
+export async function insertWait(
+  tx: Tx,
+  wait: { runId: string; stepKey: string; contactId: string; eventName: string; condition: Condition | null; deadline: Date; now: Date;
+          matched?: { eventId: string; properties: Record<string, unknown> } },
+): Promise<WaitRow> {
+  const [row] = await tx<WaitRow[]>`
+    insert into journey_waits (run_id, step_key, contact_id, event_name, condition, deadline, status, matched_event_id, matched_properties, created_at, resolved_at)
+    values (${wait.runId}, ${wait.stepKey}, ${wait.contactId}, ${wait.eventName}, ${tx.json((wait.condition ?? null) as never)}, ${wait.deadline},
+            ${wait.matched ? "matched" : "waiting"}, ${wait.matched?.eventId ?? null}, ${wait.matched ? tx.json(wait.matched.properties as never) : null},
+            ${wait.now}, ${wait.matched ? wait.now : null})
+    on conflict (run_id, step_key) do nothing
+    returning *`;
+  return row ?? (await getWait(tx, wait.runId, wait.stepKey))!;
+}
+
+/** The timeout's side of the race: wins only if no event matched first. */
+export async function timeOutWait(db: Db, waitId: string, now: Date): Promise<WaitRow> {
+  const [row] = await db<WaitRow[]>`
+    update journey_waits set status = 'timed_out', resolved_at = ${now} where id = ${waitId} and status = 'waiting' returning *`;
+  if (row) return row;
+  const [current] = await db<WaitRow[]>`select * from journey_waits where id = ${waitId}`;
+  return current;
+}
+
+export async function recordEnrollment(
+  db: Db,
+  e: { journeyId: string; contactId: string; eventId: string | null; decision: "entered" | "skipped"; reason: string | null; runId: string | null; now: Date },
+) {
+  await db`insert into journey_enrollments (journey_id, contact_id, event_id, decision, reason, run_id, at)
+           values (${e.journeyId}, ${e.contactId}, ${e.eventId}, ${e.decision}, ${e.reason}, ${e.runId}, ${e.now})`;
+}
+
+export async function markEntered(tx: Tx, journeyId: string, contactId: string, now: Date) {
+  await tx`insert into journey_entries (journey_id, contact_id, last_entered_at, entry_count) values (${journeyId}, ${contactId}, ${now}, 1)
+           on conflict (journey_id, contact_id) do update set last_entered_at = excluded.last_entered_at, entry_count = journey_entries.entry_count + 1`;
+}
+
+export async function isJourneyEnabled(db: Db, journeyId: string, fallback: boolean): Promise<boolean> {
+  const [row] = await db<{ enabled: boolean }[]>`select enabled from journey_settings where journey_id = ${journeyId}`;
+  return row ? row.enabled : fallback;
+}
+
+export async function setJourneyEnabled(db: Db, journeyId: string, enabled: boolean, now: Date) {
+  await db`insert into journey_settings (journey_id, enabled, updated_at) values (${journeyId}, ${enabled}, ${now})
+           on conflict (journey_id) do update set enabled = excluded.enabled, updated_at = excluded.updated_at`;
+}

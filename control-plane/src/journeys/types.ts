@@ -1,0 +1,86 @@
+import type { Duration } from "../duration.js";
+import type { Condition, Where } from "./conditions.js";
+import type { WhenBuilder } from "./when.js";
+
+export type EntryLimit = "once" | "once_per_period" | "unlimited";
+
+export interface JourneyMeta {
+  /** Stable id: runs, entries and step history are keyed by it. */
+  id: string;
+  name: string;
+  description?: string;
+  enabled: boolean;
+  trigger: { event: string; where?: Where };
+  entryLimit: EntryLimit;
+  /** Required with `once_per_period`: how long after an entry the contact may enter again. */
+  entryPeriod?: Duration;
+  /** The minimum gap between two emails of this journey to one recipient, across enrollments. */
+  suppress: Duration;
+  exitOn?: { event: string; where?: Where }[];
+  /** The email category of this journey's sends (default "journey"). */
+  category?: string;
+  /** Templates this journey sends, checked at start-up (literal `template: "…"` keys are found without it). */
+  templates?: string[];
+}
+
+export interface JourneyUser {
+  /** The contact's userId (or its contact id when it has none). */
+  id: string;
+  email: string;
+  /** The trigger event's eventProperties. */
+  properties: Record<string, unknown>;
+  /** The contact's properties. */
+  contact: Record<string, unknown>;
+  /** The run id: pass it to sendEmail as journeyStateId. */
+  stateId: string;
+  journeyName: string;
+  contactId: string;
+}
+
+export interface WaitOptions {
+  event: string;
+  timeout: Duration;
+  label?: string;
+  /** Also take a matching event from up to this long before the wait began. */
+  lookback?: Duration;
+  where?: Where;
+}
+
+export interface WaitResult {
+  timedOut: boolean;
+  properties: Record<string, unknown> | null;
+}
+
+export interface TriggerOptions {
+  event: string;
+  userId?: string;
+  email?: string;
+  properties?: Record<string, unknown>;
+}
+
+export interface JourneyContext {
+  /** Park until `event` arrives for this contact, or `timeout` passes. */
+  waitForEvent(options: WaitOptions): Promise<WaitResult>;
+  sleep(duration: Duration, options?: { label?: string }): Promise<void>;
+  sleepUntil(date: Date, options?: { label?: string }): Promise<void>;
+  /** Ingest a real event through the pipeline, exactly once for this step. */
+  trigger(options: TriggerOptions): Promise<void>;
+  /** A named mark in the run's timeline (and Studio's funnel). */
+  checkpoint(label: string): Promise<void>;
+  guard: { isSubscribed(category?: string): Promise<boolean> };
+  /** Times in the contact's timezone: `ctx.when.tomorrow().at("09:00")`. */
+  when: WhenBuilder;
+  /** The engine clock's time as of this point of the run (stable on replay). */
+  now(): Date;
+}
+
+export interface JourneyDefinition {
+  meta: JourneyMeta;
+  run: (user: JourneyUser, ctx: JourneyContext) => Promise<void>;
+}
+
+/** A journey with its conditions compiled to JSON. */
+export interface CompiledJourney extends JourneyDefinition {
+  triggerCondition: Condition | null;
+  exitOn: { event: string; condition: Condition | null }[];
+}

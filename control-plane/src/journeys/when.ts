@@ -1,0 +1,79 @@
+import { DateTime, IANAZone } from "luxon";
+import type { Duration } from "../duration.js";
+
+const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A calendar day in a timezone; `.at("09:00")` turns it into an absolute Date (DST-correct). */
+export interface DayPoint {
+  at(time: string): Date;
+  tz(zone: string): DayPoint;
+}
+
+export interface WhenBuilder {
+  today(): DayPoint;
+  tomorrow(): DayPoint;
+  next(weekday: Weekday): DayPoint;
+  in(duration: Duration): DayPoint;
+  tz(zone: string): WhenBuilder;
+  /** The timezone used: the contact's, else the configured default, else UTC. */
+  readonly zone: string;
+}
+
+export function isValidZone(zone: unknown): zone is string {
+  return typeof zone === "string" && zone.length > 0 && IANAZone.isValidZone(zone);
+}
+
+/**
+ * The contact's timezone: PostHog `$timezone`, then `$geoip_time_zone`, then the contact property
+ * `timezone`, then the configured default, then UTC.
+ */
+export function contactTimezone(
+  personProperties: Record<string, unknown>,
+  contactProperties: Record<string, unknown>,
+  fallback: string,
+): string {
+  for (const candidate of [personProperties.$timezone, personProperties.$geoip_time_zone, contactProperties.timezone, fallback]) {
+    if (isValidZone(candidate)) return candidate;
+  }
+  return "UTC";
+}
+
+function parseTime(time: string): { hour: number; minute: number } {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(time);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new Error(`when: invalid time "${time}", expected "HH:MM"`);
+  return { hour: Number(m[1]), minute: Number(m[2]) };
+}
+
+function dayPoint(nowUtc: Date, zone: string, pick: (today: DateTime) => DateTime): DayPoint {
+  return {
+    at(time) {
+      const { hour, minute } = parseTime(time);
+      const today = DateTime.fromJSDate(nowUtc, { zone });
+      // luxon shifts a wall time that a DST gap skips forward, and takes the earlier of an ambiguous one.
+      return pick(today).set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
+    },
+    tz(other) {
+      if (!isValidZone(other)) throw new Error(`when: unknown timezone "${other}"`);
+      return dayPoint(nowUtc, other, pick);
+    },
+  };
+}
+
+export function createWhen(now: () => Date, zone: string): WhenBuilder {
+  return {
+    zone,
+    today: () => dayPoint(now(), zone, (d) => d),
+    tomorrow: () => dayPoint(now(), zone, (d) => d.plus({ days: 1 })),
+    next: (weekday) => {
+      const target = WEEKDAYS.indexOf(weekday) + 1;
+      if (target === 0) throw new Error(`when: unknown weekday "${weekday}"`);
+      return dayPoint(now(), zone, (d) => d.plus({ days: ((target - d.weekday + 7) % 7) || 7 }));
+    },
+    in: (duration) => dayPoint(now(), zone, (d) => d.plus({ milliseconds: duration })),
+    tz: (other) => {
+      if (!isValidZone(other)) throw new Error(`when: unknown timezone "${other}"`);
+      return createWhen(now, other);
+    },
+  };
+}

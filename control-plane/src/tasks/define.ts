@@ -1,0 +1,56 @@
+import type { EmailService } from "../mail/types.js";
+import type { Logger } from "../log.js";
+
+/** What a task receives: the ingested event that routed to it. */
+export interface TaskInput {
+  event: string;
+  eventId: string;
+  userId: string | null;
+  userEmail: string | null;
+  contactId: string | null;
+  properties: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface TaskContext {
+  emailService: EmailService;
+  log: Logger;
+  /** The engine clock's time. */
+  now(): Date;
+  /** The attempt number, from 1. */
+  attempt: number;
+}
+
+export interface TaskDefinition<I = any> {
+  name: string;
+  /** Event names that start this task; each ingested event runs it once. */
+  onEvents: string[];
+  /** Retries after the first attempt (default 0). */
+  retries?: number;
+  /** "30s", "15m", "1h", or milliseconds. */
+  executionTimeout?: string | number;
+  fn: (input: I, ctx: TaskContext) => Promise<unknown>;
+}
+
+/**
+ * Define a durable task that runs on graphile-worker for each ingested event in `onEvents`.
+ * The seeds' Hatchet `durableTask` options carry over unchanged.
+ *
+ * @example
+ * export const csmAlert = defineTask({
+ *   name: "csm-alert", onEvents: ["csm.assignment_requested"], retries: 2, executionTimeout: "15m",
+ *   fn: async (input, { emailService }) => emailService.send({ to: "csm@acme.com", template: "transactional/csm-alert", props: {...} }),
+ * });
+ */
+export function defineTask<I = TaskInput>(definition: TaskDefinition<I>): TaskDefinition<I> {
+  return definition;
+}
+
+export function parseTimeout(value: string | number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === "number") return value;
+  const m = /^(\d+)(ms|s|m|h)$/.exec(value.trim());
+  if (!m) throw new Error(`executionTimeout "${value}" must look like "30s", "15m" or "1h"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
+  return Number(m[1]) * unit;
+}

@@ -1,0 +1,31 @@
+import type { Engine } from "../engine.js";
+import { executeRun } from "../journeys/executor.js";
+import { runTask } from "../tasks/run-task.js";
+import { retrySend } from "../mail/deliver.js";
+import { Jobs } from "./jobs.js";
+
+export interface JobAttempt {
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type EngineTask = (payload: any, attempt: JobAttempt) => Promise<void>;
+
+/**
+ * Every job the engine runs, by graphile-worker task identifier. The production worker and the test
+ * engine's virtual-time driver run these same functions.
+ */
+export function engineTasks(engine: Engine, extra: Record<string, EngineTask> = {}): Record<string, EngineTask> {
+  return {
+    [Jobs.run]: async ({ runId }, { attempt, maxAttempts }) => {
+      await executeRun(engine, runId, attempt, maxAttempts);
+    },
+    [Jobs.task]: async (payload, { attempt }) => {
+      await runTask(engine, payload, attempt);
+    },
+    [Jobs.sendEmail]: async ({ sendId }) => {
+      await retrySend(engine, sendId);
+    },
+    ...extra,
+  };
+}
