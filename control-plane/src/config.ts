@@ -23,6 +23,7 @@ const schema = z.object({
   POSTHOG_PERSONAL_API_KEY: z.string().optional().describe("a PostHog personal API key (phx_…) for cohort sync"),
   POSTHOG_PROJECT_ID: z.string().optional().describe("the PostHog project id for cohort sync"),
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(1000).describe("requests per second allowed per API key"),
+  WORKER_DEAD_AFTER_MS: z.coerce.number().int().min(500).default(30_000).describe("how long a silent worker's locked jobs wait before survivors unlock them (ms)"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(24).describe("jobs a worker runs at once"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info").describe("log verbosity"),
 });

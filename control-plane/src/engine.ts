@@ -7,7 +7,6 @@ import { createLogger, type Logger } from "./log.js";
 import { sendEmail } from "./mail/service.js";
 import { templateKeys } from "./mail/templates.js";
 import { createOutboxTransport } from "./mail/transports/outbox.js";
-import { createResendTransport } from "./mail/transports/resend.js";
 import type { EmailTransport } from "./mail/transports/types.js";
 import type { EmailService } from "./mail/types.js";
 
@@ -46,7 +45,7 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
   for (const warning of registry.warnings) log.warn(warning);
   const sql = createSql(options.databaseUrl, { max: options.poolSize ?? 20 });
   const lockSql = createSql(options.databaseUrl, { max: config.WORKER_CONCURRENCY + 4 });
-  const transport = options.transport ?? chooseTransport(config);
+  const transport = options.transport ?? (await chooseTransport(config));
   if (transport.name === "resend" && !config.EMAIL_FROM) {
     throw new Error("Invalid configuration: EMAIL_FROM must be set when RESEND_API_KEY is set (e.g. \"Acme <hello@acme.com>\")");
   }
@@ -70,9 +69,10 @@ export async function closeEngine(engine: Engine): Promise<void> {
   await Promise.all([engine.sql.end({ timeout: 5 }), engine.lockSql.end({ timeout: 5 })]);
 }
 
-function chooseTransport(config: Config): EmailTransport {
-  if (config.RESEND_API_KEY) return createResendTransport({ apiKey: config.RESEND_API_KEY, baseUrl: config.RESEND_BASE_URL });
-  return createOutboxTransport();
+async function chooseTransport(config: Config): Promise<EmailTransport> {
+  if (!config.RESEND_API_KEY) return createOutboxTransport();
+  const { createResendTransport } = await import("./mail/transports/resend.js");
+  return createResendTransport({ apiKey: config.RESEND_API_KEY, baseUrl: config.RESEND_BASE_URL });
 }
 
 /** A secret generated once per installation and kept in the database, so every process agrees on it. */

@@ -2,7 +2,8 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import type { HogsendApp } from "../src/app.js";
 import { createApiKey, type Scope } from "../src/auth/api-keys.js";
-import { VirtualClock, type Clock } from "../src/clock.js";
+import { Agent, request as undiciRequest } from "undici";
+import { systemClock, type Clock } from "../src/clock.js";
 import { loadConfig, type Config } from "../src/config.js";
 import { closeEngine, createEngine, type Engine } from "../src/engine.js";
 import { createHttpApp } from "../src/http/app.js";
@@ -28,7 +29,7 @@ export async function startHarness(options: { app?: HogsendApp; config?: Partial
     databaseUrl: db.url,
     app: options.app ?? {},
     config,
-    clock: options.clock ?? new VirtualClock(new Date("2026-01-05T12:00:00Z")),
+    clock: options.clock ?? systemClock,
     log: silentLogger,
     publicUrl: "http://hogsend.test",
     transport: options.transport,
@@ -53,13 +54,21 @@ export async function startHarness(options: { app?: HogsendApp; config?: Partial
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       if (key) headers.authorization = `Bearer ${key}`;
       if (body !== undefined || opts.raw !== undefined) headers["content-type"] ??= "application/json";
-      const response = await fetch(url + path, { method, headers, body: opts.raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
-      const text = await response.text();
+      // A fresh connection per request: a refused oversized body must not poison a kept-alive socket.
+      const response = await undiciRequest(url + path, {
+        method: method as never,
+        headers,
+        body: opts.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+        dispatcher: new Agent({ pipelining: 0 }),
+      });
+      const text = await response.body.text();
       let parsed: any = text;
       try {
         parsed = JSON.parse(text);
       } catch {}
-      return { status: response.status, body: parsed, headers: response.headers };
+      const responseHeaders = new Headers();
+      for (const [k, v] of Object.entries(response.headers)) if (typeof v === "string") responseHeaders.set(k, v);
+      return { status: response.statusCode, body: parsed, headers: responseHeaders };
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

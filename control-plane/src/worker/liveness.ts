@@ -1,15 +1,15 @@
 import { EventEmitter } from "node:events";
 import type { Engine } from "../engine.js";
 
-const HEARTBEAT_MS = 5_000;
-/** A job locked this long by an id with no fresh heartbeat belongs to a dead worker. */
-const DEAD_AFTER_MS = 30_000;
 
 /**
  * graphile-worker leaves a crashed worker's jobs locked for hours. Each live process heartbeats the ids
  * of its worker pools; any process unlocks jobs held by ids that stopped heartbeating.
  */
 export function startLiveness(engine: Engine) {
+  /** A job locked this long by an id with no fresh heartbeat belongs to a dead worker. */
+  const DEAD_AFTER_MS = engine.config.WORKER_DEAD_AFTER_MS;
+  const HEARTBEAT_MS = Math.max(100, Math.floor(DEAD_AFTER_MS / 6));
   const events = new EventEmitter();
   const ids = new Set<string>();
   events.on("pool:create", ({ workerPool }: { workerPool: { id: string } }) => ids.add(workerPool.id));
