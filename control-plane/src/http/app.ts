@@ -11,6 +11,15 @@ import { listRoutes } from "./routes/lists.js";
 import { emailRoutes } from "./routes/emails.js";
 import { adminJourneyRoutes } from "./routes/admin-journeys.js";
 import { adminKeyRoutes } from "./routes/admin-keys.js";
+import { trackingRoutes } from "./routes/tracking.js";
+import { hostedRoutes } from "./routes/hosted.js";
+import { adminEmailRoutes } from "./routes/admin-email.js";
+import { webhooksEmailRoutes } from "./routes/webhooks-email.js";
+import { webhooksRoutes } from "./routes/webhooks.js";
+import { adminDestinationsRoutes } from "./routes/admin-destinations.js";
+import { campaignsRoutes } from "./routes/campaigns.js";
+import { adminAudiencesRoutes } from "./routes/admin-audiences.js";
+import { studioRoutes } from "../studio/index.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -44,6 +53,17 @@ export function createHttpApp(engine: Engine) {
   app.route("/v1/emails", emailRoutes(engine, requireScope));
   app.route("/v1/admin", adminJourneyRoutes(engine, requireScope));
   app.route("/v1/admin", adminKeyRoutes(engine, requireScope));
+  app.route("/v1/admin", adminEmailRoutes(engine, requireScope));
+  app.route("/v1/admin", adminDestinationsRoutes(engine, requireScope));
+  app.route("/v1/admin", adminAudiencesRoutes(engine, requireScope));
+  app.route("/v1/campaigns", campaignsRoutes(engine, requireScope));
+  // Provider webhooks before app-defined sources: /v1/webhooks/email/resend is not a source id.
+  app.route("/v1/webhooks/email", webhooksEmailRoutes(engine, requireScope));
+  app.route("/v1/webhooks", webhooksRoutes(engine, requireScope));
+  // Tracking (/t/…) and hosted pages (/a/…, /u/…, /p/…) are public: signed ids, no API key.
+  app.route("/", trackingRoutes(engine, requireScope));
+  app.route("/", hostedRoutes(engine, requireScope));
+  app.route("/studio", studioRoutes(engine, requireScope));
   return app;
 }
 

@@ -3,6 +3,7 @@ import type { Engine } from "../engine.js";
 import { setProcessEngine } from "../tasks/container.js";
 import { engineTasks, type EngineTask } from "./tasks.js";
 import { startLiveness } from "./liveness.js";
+import { audienceCrontab } from "../audiences/cron.js";
 
 export interface HogsendWorker {
   runner: Runner;
@@ -32,6 +33,7 @@ export async function createWorker(
     pollInterval: options.pollInterval ?? 500,
     noHandleSignals: true,
     taskList,
+    crontab: audienceCrontab(),
     logger: workerLogger(engine),
     preset: {
       worker: {

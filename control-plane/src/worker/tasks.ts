@@ -3,6 +3,9 @@ import { executeRun } from "../journeys/executor.js";
 import { runTask } from "../tasks/run-task.js";
 import { retrySend } from "../mail/deliver.js";
 import { Jobs } from "./jobs.js";
+import { emailJobs } from "../mail/jobs.js";
+import { destinationJobs } from "../destinations/jobs.js";
+import { audienceJobs } from "../audiences/jobs.js";
 
 export interface JobAttempt {
   attempt: number;
@@ -26,6 +29,9 @@ export function engineTasks(engine: Engine, extra: Record<string, EngineTask> = 
     [Jobs.sendEmail]: async ({ sendId }) => {
       await retrySend(engine, sendId);
     },
+    ...emailJobs(engine),
+    ...destinationJobs(engine),
+    ...audienceJobs(engine),
     ...extra,
   };
 }
