@@ -55,7 +55,11 @@ async function replay(engine: Engine, runId: string, attempt: number, maxAttempt
     return "failed";
   }
   const [contact] = await engine.sql<ContactRow[]>`select * from contacts where id = ${run.contact_id}`;
-  const execution = new RunExecution(engine, run, journey, contact, await loadSteps(engine.sql, runId));
+  const [steps, waits] = await Promise.all([
+    loadSteps(engine.sql, runId),
+    engine.sql<{ step_key: string }[]>`select step_key from journey_waits where run_id = ${runId}`,
+  ]);
+  const execution = new RunExecution(engine, run, journey, contact, steps, new Set(waits.map((w) => w.step_key)));
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     if (execution.parked) return "parked";
@@ -96,6 +100,8 @@ class RunExecution implements EmailStepRunner {
     private readonly journey: CompiledJourney,
     private readonly contact: ContactRow,
     private readonly steps: Map<string, StepRow>,
+    /** Keys of registered waits: a wait still pending has no step row yet, but its key is taken. */
+    private readonly waitKeys: Set<string>,
   ) {
     this.runId = run.id;
     this.replayTime = steps.size ? run.started_at : null;
@@ -144,6 +150,7 @@ class RunExecution implements EmailStepRunner {
   private stored(key: string, kind: string): StepRow | undefined {
     const step = this.steps.get(key);
     if (step && step.kind !== kind) throw new Diverged(key, step.kind, kind);
+    if (!step && kind !== "wait" && this.waitKeys.has(key)) throw new Diverged(key, "wait", kind);
     return step;
   }
 

@@ -1,7 +1,8 @@
 import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
 import postgres from "postgres";
 import { Hogsend } from "@hogsend/client";
 import type { HogsendApp } from "../app.js";
@@ -9,7 +10,7 @@ import { VirtualClock } from "../clock.js";
 import { loadConfig, type Config } from "../config.js";
 import { createSql } from "../db/client.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.js";
-import { migrate } from "../db/migrate.js";
+import { migrate, MIGRATIONS_DIR } from "../db/migrate.js";
 import type { Duration } from "../duration.js";
 import { closeEngine, createEngine, type Engine } from "../engine.js";
 import { createHttpApp } from "../http/app.js";
@@ -71,6 +72,60 @@ export interface TestEngineOptions extends HogsendApp {
 }
 
 let embedded: Promise<EmbeddedDatabase> | undefined;
+
+async function migrationsHash(): Promise<string> {
+  const hash = createHash("sha256");
+  for (const file of (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith(".sql")).sort()) hash.update(await readFile(path.join(MIGRATIONS_DIR, file)));
+  return hash.digest("hex").slice(0, 16);
+}
+const templates = new Map<string, Promise<string>>();
+
+/** Migrate once per server into a template database; each test engine is a fast clone of it. */
+async function cloneTemplate(server: string, dbName: string) {
+  let template = templates.get(server);
+  if (!template) {
+    template = (async () => {
+      // Named by the migrations' content, so every process (and run) on this server shares one.
+      const name = `hogsend_testing_tpl_${await migrationsHash()}`;
+      const admin = postgres(server, { max: 1, onnotice: () => {} });
+      try {
+        await admin`select pg_advisory_lock(hashtext(${name}))`;
+        const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
+        if (!exists) {
+          const building = `${name}_building`;
+          await admin.unsafe(`drop database if exists ${building}`);
+          await admin.unsafe(`create database ${building}`);
+          const u = new URL(server);
+          u.pathname = `/${building}`;
+          const sql = createSql(u.toString(), { max: 1 });
+          await migrate(sql, u.toString());
+          await sql.end();
+          await admin.unsafe(`alter database ${building} rename to ${name}`);
+        }
+      } finally {
+        await admin`select pg_advisory_unlock(hashtext(${name}))`.catch(() => {});
+        await admin.end();
+      }
+      return name;
+    })();
+    templates.set(server, template);
+  }
+  const name = await template;
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.unsafe(`create database ${dbName} template ${name}`);
+        return;
+      } catch (error) {
+        if (attempt > 20) throw error;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+}
 function serverUrl(explicit?: string): Promise<string> {
   if (explicit) return Promise.resolve(explicit);
   if (process.env.DATABASE_URL) return Promise.resolve(process.env.DATABASE_URL);
@@ -92,15 +147,10 @@ function serverUrl(explicit?: string): Promise<string> {
 export async function createTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
   const server = await serverUrl(options.databaseUrl);
   const dbName = `hogsend_t_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  await admin.end();
+  await cloneTemplate(server, dbName);
   const u = new URL(server);
   u.pathname = `/${dbName}`;
   const url = u.toString();
-  const migrateSql = createSql(url, { max: 1 });
-  await migrate(migrateSql, url);
-  await migrateSql.end();
 
   const clock = new VirtualClock(options.start ?? new Date("2026-01-05T12:00:00Z"));
   const config = { ...loadConfig({}), LOG_LEVEL: "silent" as const, WORKER_CONCURRENCY: 2, ...options.config };

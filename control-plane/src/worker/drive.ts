@@ -40,7 +40,8 @@ export async function runJobsUntil(
     try {
       if (!task) throw new Error(`no task "${job.identifier}"`);
       await task(job.payload, { attempt: job.attempts, maxAttempts: job.max_attempts });
-      await sql`select graphile_worker.complete_jobs(array[${job.id}]::bigint[])`;
+      // As graphile-worker's own completion does: the row goes, even though it is locked by us.
+      await sql`delete from graphile_worker._private_jobs where id = ${job.id} and locked_by = 'hogsend-test-engine'`;
     } catch (error) {
       onError(job.identifier, error);
       // graphile-worker's own backoff: exp(min(attempts, 10)) seconds, in virtual time.
