@@ -5,6 +5,7 @@ import { BUILT_IN_CATEGORIES, LIST_ID, RESERVED_LIST_IDS, type ListDefinition } 
 import type { BucketDefinition } from "./audiences/buckets.js";
 import type { WebhookSourceDefinition } from "./sources/define.js";
 import { MAX_WAIT } from "./duration.js";
+import { exploreJourney, type JourneyShape } from "./journeys/explore.js";
 
 /** Everything an app defines in code: what createEngine, createApp and createWorker are given. */
 export interface HogsendApp {
@@ -27,6 +28,8 @@ export interface AppRegistry {
   buckets: Map<string, BucketDefinition>;
   sources: Map<string, WebhookSourceDefinition<any>>;
   warnings: string[];
+  /** What each journey's code can reach (templates, waits, labels), from checkJourneyCode. */
+  shapes: Map<string, JourneyShape>;
 }
 
 export class AppDefinitionError extends Error {}
@@ -47,6 +50,7 @@ export function compileApp(app: HogsendApp, knownTemplates: Set<string>): AppReg
     buckets: new Map(),
     sources: new Map(),
     warnings: [],
+    shapes: new Map(),
   };
 
   for (const list of app.lists ?? []) {
@@ -72,7 +76,7 @@ export function compileApp(app: HogsendApp, knownTemplates: Set<string>): AppReg
     if (typeof meta.suppress !== "number" || meta.suppress < 0) fail(where, "meta.suppress", "is required (a duration, e.g. hours(12))");
     if (typeof journey.run !== "function") fail(where, "run", "must be an async function");
     if (meta.category && meta.category !== "journey" && !registry.lists.has(meta.category)) fail(where, "meta.category", `"${meta.category}" is not a list or category`);
-    for (const template of [...(meta.templates ?? []), ...literalTemplates(journey.run)]) {
+    for (const template of meta.templates ?? []) {
       if (!knownTemplates.has(template)) fail(where, "template", `"${template}" is not a registered template`);
     }
     const compiled: CompiledJourney = {
@@ -83,10 +87,6 @@ export function compileApp(app: HogsendApp, knownTemplates: Set<string>): AppReg
         return { event: e.event, condition: buildCondition(e.where) };
       }),
     };
-    for (const waited of literalWaitEvents(journey.run)) {
-      if (compiled.exitOn.some((e) => e.event === waited))
-        registry.warnings.push(`${where} waits for "${waited}" and also exits on it: only safe when the success branch simply returns`);
-    }
     registry.journeys.set(meta.id, compiled);
     push(registry.journeysByTrigger, meta.trigger.event, compiled);
     for (const e of compiled.exitOn) registry.exitEvents.add(e.event);
@@ -124,13 +124,23 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
   else map.set(key, [value]);
 }
 
-/** Template keys written as literals in a journey's source: `template: "support/followup"`. */
-function literalTemplates(run: Function): string[] {
-  return [...run.toString().matchAll(/template:\s*["'`]([^"'`]+)["'`]/g)].map((m) => m[1]);
-}
-
-function literalWaitEvents(run: Function): string[] {
-  return [...run.toString().matchAll(/waitForEvent\(\s*\{\s*event:\s*["'`]([^"'`]+)["'`]/g)].map((m) => m[1]);
+/**
+ * The start-up checks that need the journey's code to be explored: every template it can send must be
+ * registered, and an event it waits for that is also in its exitOn gets a warning.
+ */
+export async function checkJourneyCode(registry: AppRegistry, knownTemplates: Set<string>): Promise<void> {
+  for (const journey of registry.journeys.values()) {
+    const where = `journey "${journey.meta.id}"`;
+    const shape = await exploreJourney(journey);
+    for (const template of shape.templates) {
+      if (!knownTemplates.has(template)) fail(where, "template", `"${template}" is not a registered template`);
+    }
+    for (const waited of shape.waits) {
+      const warning = `${where} waits for "${waited}" and also exits on it: only safe when the success branch simply returns`;
+      if (journey.exitOn.some((e) => e.event === waited) && !registry.warnings.includes(warning)) registry.warnings.push(warning);
+    }
+    registry.shapes.set(journey.meta.id, shape);
+  }
 }
 
 export { MAX_WAIT };

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { compileApp, type AppRegistry, type HogsendApp } from "./app.js";
+import { checkJourneyCode, compileApp, type AppRegistry, type HogsendApp } from "./app.js";
 import { systemClock, type Clock } from "./clock.js";
 import { loadConfig, type Config } from "./config.js";
 import { createSql, type Sql } from "./db/client.js";
@@ -42,6 +42,7 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
   const config = options.config ?? loadConfig();
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const registry = compileApp(options.app, templateKeys());
+  await checkJourneyCode(registry, templateKeys());
   for (const warning of registry.warnings) log.warn(warning);
   const sql = createSql(options.databaseUrl, { max: options.poolSize ?? 20 });
   const lockSql = createSql(options.databaseUrl, { max: config.WORKER_CONCURRENCY + 4 });

@@ -19,7 +19,7 @@ export interface JourneyMeta {
   exitOn?: { event: string; where?: Where }[];
   /** The email category of this journey's sends (default "journey"). */
   category?: string;
-  /** Templates this journey sends, checked at start-up (literal `template: "…"` keys are found without it). */
+  /** Templates this journey sends; optional, since start-up exploration of the code finds them (journeys/explore.ts). */
   templates?: string[];
 }
 

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { AppDefinitionError, checkJourneyCode, compileApp } from "./app.js";
+import { defineJourney } from "./journeys/define.js";
+import { sendEmail } from "./journeys/send-email.js";
+import { defineList } from "./audiences/lists.js";
+import { days, hours } from "./duration.js";
+import { templateKeys } from "./mail/templates.js";
+import { app as defaultApp } from "../app/index.js";
+
+const meta = { id: "j", name: "J", enabled: true, trigger: { event: "go" }, entryLimit: "once" as const, suppress: hours(1) };
+const run = async () => {};
+const compile = (journeys: any[], lists: any[] = []) => compileApp({ journeys, lists }, templateKeys());
+
+describe("start-up checks of app definitions", () => {
+  it("names the journey and the field of an invalid definition", () => {
+    expect(() => compile([{ meta, run }, { meta, run }])).toThrow('journey "j": meta.id is defined twice');
+    expect(() => compile([{ meta: { ...meta, suppress: undefined }, run }])).toThrow('journey "j": meta.suppress is required');
+    expect(() => compile([{ meta: { ...meta, entryLimit: "once_per_period" }, run }])).toThrow('journey "j": meta.entryPeriod is required');
+    expect(() => compile([{ meta: { ...meta, trigger: {} }, run }])).toThrow('journey "j": meta.trigger.event is required');
+    expect(() => compile([{ meta: { ...meta, templates: ["nope/missing"] }, run }])).toThrow(AppDefinitionError);
+  });
+
+  it("finds an unknown template in any branch, even behind a constant", async () => {
+    const Templates = { GHOST: "onboarding/ghost" };
+    const journey = defineJourney({
+      meta,
+      run: async (user, ctx) => {
+        const r = await ctx.waitForEvent({ event: "x", timeout: days(1) });
+        if (r.timedOut) return;
+        await sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, template: Templates.GHOST, subject: "s" });
+      },
+    });
+    const registry = compile([journey]);
+    await expect(checkJourneyCode(registry, templateKeys())).rejects.toThrow('journey "j": template "onboarding/ghost" is not a registered template');
+  });
+
+  it("warns when a journey waits for an event it also exits on", async () => {
+    const Events = { VERIFIED: "user.email_verified" };
+    const journey = defineJourney({
+      meta: { ...meta, exitOn: [{ event: Events.VERIFIED }] },
+      run: async (_user, ctx) => {
+        await ctx.waitForEvent({ event: Events.VERIFIED, timeout: days(1) });
+      },
+    });
+    const registry = compile([journey]);
+    await checkJourneyCode(registry, templateKeys());
+    expect(registry.warnings).toEqual([expect.stringContaining('waits for "user.email_verified" and also exits on it')]);
+  });
+
+  it("the default app passes, and its verification chase gets the documented warning", async () => {
+    const registry = compileApp(defaultApp, templateKeys());
+    await checkJourneyCode(registry, templateKeys());
+    expect(registry.warnings).toHaveLength(1);
+    expect(registry.warnings[0]).toContain("verification-chase");
+    expect(registry.shapes.get("concierge-onboarding")!.labels.map((l) => l.label)).toEqual(
+      ["csm-paged", "await-csm", "csm-repaged", "await-csm-2", "onboarding/enterprise-welcome", "onboarding/concierge-intro"],
+    );
+  });
+
+  it("refuses bad list ids at start-up", () => {
+    expect(() => compile([], [defineList({ id: "Bad List", name: "x", defaultOptIn: true })])).toThrow('list "Bad List": id must match');
+    expect(() => compile([], [defineList({ id: "transactional", name: "x", defaultOptIn: true })])).toThrow("reserved");
+  });
+});
