@@ -63,7 +63,8 @@ export function createHttpApp(engine: Engine) {
   // Tracking (/t/…) and hosted pages (/a/…, /u/…, /p/…) are public: signed ids, no API key.
   app.route("/", trackingRoutes(engine, requireScope));
   app.route("/", hostedRoutes(engine, requireScope));
-  app.route("/studio", studioRoutes(engine, requireScope));
+  // Studio acts through the admin API, in process, with the signed-in operator's key.
+  app.route("/studio", studioRoutes(engine, requireScope, (input, init) => Promise.resolve(app.request(input, init))));
   return app;
 }
 
