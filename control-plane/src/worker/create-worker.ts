@@ -27,9 +27,11 @@ export async function createWorker(
     };
   }
   const liveness = startLiveness(engine);
+  const concurrency = options.concurrency ?? engine.config.WORKER_CONCURRENCY;
   const runner = await run({
     connectionString: options.databaseUrl,
-    concurrency: options.concurrency ?? engine.config.WORKER_CONCURRENCY,
+    concurrency,
+    maxPoolSize: concurrency + 4,
     pollInterval: options.pollInterval ?? 500,
     noHandleSignals: true,
     taskList,

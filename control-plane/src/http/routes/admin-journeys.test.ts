@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../../../test/harness.js";
+import { defineJourney } from "../../journeys/define.js";
+import { executeRun } from "../../journeys/executor.js";
+import { days } from "../../duration.js";
+
+const journey = defineJourney({
+  meta: { id: "admin-demo", name: "Admin demo", enabled: true, trigger: { event: "demo.start" }, entryLimit: "unlimited", suppress: 0 },
+  run: async (_user, ctx) => {
+    await ctx.checkpoint("entered");
+    await ctx.waitForEvent({ event: "demo.reply", timeout: days(2), label: "await-reply" });
+  },
+});
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ app: { journeys: [journey] } });
+});
+afterAll(() => h.close());
+
+async function startRun(userId: string) {
+  await h.request("POST", "/v1/events", { name: "demo.start", userId, email: `${userId}@example.com` }, { key: h.keys.ingest });
+  const [run] = await h.engine.sql`select r.id from journey_runs r join contacts c on c.id = r.contact_id where c.user_id = ${userId}`;
+  await executeRun(h.engine, run.id);
+  return run.id as string;
+}
+
+describe("journeys admin API", () => {
+  it("lists journeys with run counts per status, and a journey's runs", async () => {
+    const runId = await startRun("a1");
+    const list = await h.request("GET", "/v1/admin/journeys", undefined, { key: h.keys.read });
+    expect(list.body.journeys).toMatchObject([{ id: "admin-demo", enabled: true, runs: { waiting: 1, completed: 0 } }]);
+    const runs = await h.request("GET", "/v1/admin/journeys/admin-demo/runs?status=waiting", undefined, { key: h.keys.read });
+    expect(runs.body.runs.map((r: { id: string }) => r.id)).toEqual([runId]);
+    expect(runs.body.runs[0]).toMatchObject({ status: "waiting", parkedAt: "await-reply", contact: { userId: "a1" } });
+  });
+
+  it("shows a run's timeline: entry, checkpoint, the wait and its outcome", async () => {
+    const runId = await startRun("a2");
+    await h.request("POST", "/v1/events", { name: "demo.reply", userId: "a2" }, { key: h.keys.ingest });
+    await executeRun(h.engine, runId);
+    const run = await h.request("GET", `/v1/admin/runs/${runId}`, undefined, { key: h.keys.read });
+    expect(run.body.status).toBe("completed");
+    expect(run.body.timeline.map((e: { kind: string; label: string | null }) => `${e.kind}:${e.label ?? ""}`)).toEqual([
+      "entry:", "checkpoint:entered", "wait:await-reply", "completed:",
+    ]);
+    expect(run.body.timeline[2].detail).toMatchObject({ event: "demo.reply", outcome: "event" });
+  });
+
+  it("cancels a live run (journey-admin), refusing read keys and a second cancel", async () => {
+    const runId = await startRun("a3");
+    expect((await h.request("POST", `/v1/admin/runs/${runId}/cancel`, undefined, { key: h.keys.read })).status).toBe(403);
+    const cancelled = await h.request("POST", `/v1/admin/runs/${runId}/cancel`, undefined, { key: h.keys["journey-admin"] });
+    expect(cancelled.body).toEqual({ id: runId, status: "cancelled" });
+    expect((await h.request("POST", `/v1/admin/runs/${runId}/cancel`, undefined, { key: h.keys["journey-admin"] })).status).toBe(409);
+    const [job] = await h.engine.sql`select count(*)::int as n from graphile_worker._private_jobs where key = ${"run:" + runId}`;
+    expect(job.n).toBe(0);
+  });
+
+  it("disables and enables a journey: disabled journeys take no new entries", async () => {
+    await h.request("POST", "/v1/admin/journeys/admin-demo/disable", undefined, { key: h.keys["journey-admin"] });
+    await h.request("POST", "/v1/events", { name: "demo.start", userId: "a4" }, { key: h.keys.ingest });
+    const [skip] = await h.engine.sql`select reason from journey_enrollments e join contacts c on c.id = e.contact_id where c.user_id = 'a4'`;
+    expect(skip.reason).toBe("disabled");
+    const enabled = await h.request("POST", "/v1/admin/journeys/admin-demo/enable", undefined, { key: h.keys["journey-admin"] });
+    expect(enabled.body.enabled).toBe(true);
+  });
+
+  it("enrolls a contact by hand", async () => {
+    await h.request("PUT", "/v1/contacts", { userId: "a5", email: "a5@example.com" }, { key: h.keys.ingest });
+    const r = await h.request("POST", "/v1/admin/journeys/admin-demo/enroll", { userId: "a5" }, { key: h.keys["journey-admin"] });
+    expect(r.status).toBe(201);
+    const again = await h.request("POST", "/v1/admin/journeys/admin-demo/enroll", { userId: "a5" }, { key: h.keys["journey-admin"] });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain("already_running");
+  });
+
+  it("answers 404 for unknown journeys and runs", async () => {
+    expect((await h.request("GET", "/v1/admin/journeys/nope", undefined, { key: h.keys.read })).status).toBe(404);
+    expect((await h.request("GET", "/v1/admin/runs/not-a-uuid", undefined, { key: h.keys.read })).status).toBe(404);
+    expect((await h.request("GET", "/v1/admin/runs/00000000-0000-0000-0000-000000000000", undefined, { key: h.keys.read })).status).toBe(404);
+  });
+});
