@@ -17,7 +17,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const db = await benchDatabase();
 const server = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), [], {
   env: { ...process.env, BENCH_DATABASE_URL: db.url, BENCH_POOL: String(CONNECTIONS) },
-  execArgv: ["--import", "tsx"],
+  execArgv: ["--import", "tsx", ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
 });
 const { port, key } = await new Promise<{ port: number; key: string }>((resolve) => server.once("message", (m) => resolve(m as never)));
 const agent = new Agent({ connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -81,6 +81,10 @@ async function rawCeiling(seconds: number): Promise<number> {
 
 try {
   await closedLoop(2); // warm-up
+  // Planner statistics, as autovacuum keeps them on a live database (a fresh one has none yet).
+  const admin = postgres(db.url, { max: 1, onnotice: () => {} });
+  await admin`analyze`;
+  await admin.end();
   const ingestRun = await closedLoop(SECONDS);
   const raw = await rawCeiling(SECONDS);
   const half = await paced(ingestRun.rate / 2, SECONDS);

@@ -42,8 +42,9 @@ export function contactView(c: ContactRow) {
 }
 
 /**
- * Lock order, everywhere: idempotency key → identity keys (email, then userId, then distinct_id) → contact id.
- * These take the identity locks so two concurrent upserts of the same person resolve to one contact.
+ * Lock order, everywhere: identity keys (advisory: email, then userId, then distinct_id) → the contact row
+ * (`FOR UPDATE`). Identity locks make two concurrent upserts naming the same new person resolve to one
+ * contact; the row lock orders everything done to one contact (ingest, wait registration, merges).
  */
 async function lockIdentity(tx: Db, id: { email?: string; userId?: string; distinctId?: string }) {
   const keys = [
@@ -55,7 +56,7 @@ async function lockIdentity(tx: Db, id: { email?: string; userId?: string; disti
 }
 
 export async function lockContact(tx: Db, contactId: string) {
-  await tx`select pg_advisory_xact_lock(hashtextextended(${"contact:" + contactId}, 0))`;
+  await tx`select id from contacts where id = ${contactId} for update`;
 }
 
 async function findLive(tx: Db, column: "email" | "user_id", value: string): Promise<ContactRow | undefined> {
@@ -103,6 +104,10 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date): Pro
       issues: [{ field: "email", message: "email or userId is required" }],
     });
   }
+  if (Boolean(email) !== Boolean(userId) && !distinctId) {
+    const fast = await resolveOneKey(tx, email ? "email" : "user_id", (email ?? userId)!, now);
+    if (fast) return fast;
+  }
   await lockIdentity(tx, { email, userId, distinctId });
 
   const byUser = userId ? await findLive(tx, "user_id", userId) : undefined;
@@ -144,6 +149,28 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date): Pro
              on conflict (kind, value) do update set contact_id = excluded.contact_id`;
   }
   return { contact, created, linked, merged };
+}
+
+/**
+ * The hot path: one key, so nothing can need linking or merging. Find and row-lock the live contact, or
+ * create it; a concurrent create of the same key loses the unique index race and finds the winner.
+ * Returns undefined when only an alias knows the key (the general path handles it).
+ */
+async function resolveOneKey(tx: Db, column: "email" | "user_id", value: string, now: Date): Promise<ResolveResult | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [found] = await tx<ContactRow[]>`
+      select * from contacts where ${tx(column)} = ${value} and merged_into is null and deleted_at is null for update`;
+    if (found) return { contact: found, created: false, linked: false, merged: [] };
+    const [aliased] = await tx`select 1 from contact_aliases where kind = ${column} and value = ${value}`;
+    if (aliased) return undefined;
+    const [created] = await tx<ContactRow[]>`
+      insert into contacts (email, user_id, created_at, updated_at)
+      values (${column === "email" ? value : null}, ${column === "user_id" ? value : null}, ${now}, ${now})
+      on conflict (${tx(column)}) where merged_into is null and deleted_at is null do nothing
+      returning *`;
+    if (created) return { contact: created, created: true, linked: false, merged: [] };
+  }
+  return undefined;
 }
 
 function uniqueById(rows: (ContactRow | undefined)[]): ContactRow[] {

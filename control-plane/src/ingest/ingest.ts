@@ -1,7 +1,8 @@
 import type { Engine } from "../engine.js";
 import type { Db, Tx } from "../db/client.js";
 import { HogsendError, invalidField } from "../errors.js";
-import { lockContact, mergeProperties, resolveContact, findContact, type ContactRow } from "../identity/contacts.js";
+import { mergeProperties, resolveContact, findContact, type ContactRow } from "../identity/contacts.js";
+import type { Condition } from "../journeys/conditions.js";
 import { applyListsBag } from "../audiences/lists.js";
 import { exitRuns, resumeWaits, enrollJourneys } from "../journeys/routing.js";
 import { enqueueTasks } from "../tasks/routing.js";
@@ -14,7 +15,7 @@ const MAX_DEPTH = 4;
 
 /**
  * THE event pipeline. Every event, from any source, goes through here once, in one transaction:
- * identity → contact properties and lists → store (deduped by idempotency key) → exits → waits →
+ * identity (row-locked) → store (deduped by idempotency key) → contact properties and lists → exits → waits →
  * enrollments → tasks → buckets → destinations. Jobs are enqueued in the same transaction.
  */
 export async function ingest(engine: Engine, input: IngestInput, tx?: Tx, depth = 0): Promise<IngestResult> {
@@ -26,23 +27,33 @@ export async function ingest(engine: Engine, input: IngestInput, tx?: Tx, depth 
 async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: number): Promise<IngestResult> {
   const now = engine.clock.now();
   const key = input.idempotencyKey ?? null;
-  if (key) {
-    // Lock order: idempotency key → identity → contact (see identity/contacts.ts).
-    await tx`select pg_advisory_xact_lock(hashtextextended(${"idem:" + key}, 0))`;
-    const [seen] = await tx`select 1 from events where idempotency_key = ${key}`;
-    if (seen) return { stored: false, eventId: null, contactId: null, exits: [] };
+
+  // Lock order: identity keys → contact row (see identity/contacts.ts). The row lock orders this event
+  // against wait registration for the same contact, so a lookback and this ingest never both miss it.
+  let contact: ContactRow | undefined;
+  if (input.contactId) {
+    [contact] = await tx<ContactRow[]>`select * from contacts where id = ${input.contactId} and deleted_at is null for update`;
+  }
+  if (!contact && (input.email || input.userId || input.distinctId)) {
+    contact = (await resolveContact(tx, { email: input.email, userId: input.userId, distinctId: input.distinctId }, now)).contact;
+  } else if (!contact && input.lists && Object.keys(input.lists).length) {
+    throw invalidField("lists", "needs email or userId");
   }
 
-  let contact: ContactRow | undefined;
-  const hasIdentity = Boolean(input.email || input.userId || input.distinctId);
-  if (input.contactId) {
-    await lockContact(tx, input.contactId);
-    [contact] = await tx<ContactRow[]>`select * from contacts where id = ${input.contactId} and deleted_at is null`;
-  }
-  if (!contact && hasIdentity) {
-    contact = (await resolveContact(tx, { email: input.email, userId: input.userId, distinctId: input.distinctId }, now)).contact;
-    await lockContact(tx, contact.id);
-  }
+  // Store first: a replayed idempotency key stops here, before the contact is changed.
+  const [row] = await tx<{ id: string; waits: { id: string; run_id: string; condition: Condition | null }[] }[]>`
+    with stored as (
+      insert into events (contact_id, name, properties, source, idempotency_key, occurred_at, received_at)
+      values (${contact?.id ?? null}, ${input.name}, ${tx.json((input.eventProperties ?? {}) as never)}, ${input.source}, ${key},
+              ${input.timestamp ?? now}, ${now})
+      on conflict (idempotency_key) do nothing
+      returning id)
+    select stored.id, coalesce((
+      select json_agg(json_build_object('id', w.id, 'run_id', w.run_id, 'condition', w.condition))
+      from journey_waits w where w.contact_id = ${contact?.id ?? null} and w.event_name = ${input.name} and w.status = 'waiting'), '[]') as waits
+    from stored`;
+  if (!row) return { stored: false, eventId: null, contactId: contact?.id ?? null, exits: [] };
+
   if (contact) {
     if (input.contactProperties) await mergeProperties(tx, contact.id, input.contactProperties, now);
     if (input.personProperties) {
@@ -52,17 +63,7 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
     if (input.contactProperties || input.personProperties) {
       [contact] = await tx<ContactRow[]>`select * from contacts where id = ${contact.id}`;
     }
-  } else if (input.lists && Object.keys(input.lists).length) {
-    throw invalidField("lists", "needs email or userId");
   }
-
-  const [row] = await tx<{ id: string }[]>`
-    insert into events (contact_id, name, properties, source, idempotency_key, occurred_at, received_at)
-    values (${contact?.id ?? null}, ${input.name}, ${tx.json((input.eventProperties ?? {}) as never)}, ${input.source}, ${key},
-            ${input.timestamp ?? now}, ${now})
-    on conflict (idempotency_key) do nothing
-    returning id`;
-  if (!row) return { stored: false, eventId: null, contactId: contact?.id ?? null, exits: [] };
 
   const event: StoredEvent = {
     id: row.id,
@@ -75,7 +76,7 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
   };
 
   const exits = contact ? await exitRuns(engine, tx, event, contact) : [];
-  if (contact) await resumeWaits(engine, tx, event);
+  if (contact && row.waits.length) await resumeWaits(engine, tx, event, row.waits);
   if (contact) await enrollJourneys(engine, tx, event, contact);
   await enqueueTasks(engine, tx, event, contact);
   if (contact) await evaluateBucketsOnIngest(engine, tx, event, contact, (child) => ingest(engine, child, tx, depth + 1));

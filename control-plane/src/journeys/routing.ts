@@ -27,10 +27,12 @@ export async function exitRuns(engine: Engine, tx: Tx, event: StoredEvent, conta
  * Waiting runs of this contact for this event: each wait is resolved once (compare-and-set from
  * 'waiting'), so an event and a timeout at the same instant take exactly one branch.
  */
-export async function resumeWaits(engine: Engine, tx: Tx, event: StoredEvent): Promise<void> {
-  const waits = await tx<{ id: string; run_id: string; condition: Condition | null }[]>`
-    select id, run_id, condition from journey_waits
-    where contact_id = ${event.contactId} and event_name = ${event.name} and status = 'waiting'`;
+export async function resumeWaits(
+  engine: Engine,
+  tx: Tx,
+  event: StoredEvent,
+  waits: { id: string; run_id: string; condition: Condition | null }[],
+): Promise<void> {
   const now = engine.clock.now();
   for (const wait of waits) {
     if (!evaluateCondition(wait.condition, event.properties)) continue;
