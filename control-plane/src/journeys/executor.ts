@@ -9,7 +9,7 @@ import { Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
 import { LIVE_STATUSES } from "./statuses.js";
 import {
-  finishRun, getWait, insertWait, loadSteps, parkRun, recordRunError, RUN_MAX_ATTEMPTS, saveStep, timeOutWait,
+  finishRun, getWait, insertWait, loadSteps, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, timeOutWait,
   type RunRow, type StepRow, type WaitRow,
 } from "./store.js";
 import { contactTimezone, createWhen } from "./when.js";
@@ -24,17 +24,17 @@ export type RunOutcome = "parked" | "completed" | "failed" | "diverged" | "stopp
  * steps, executing the first new ones, and parking at the first blocking step that is not yet satisfied.
  * One execution per run at a time: a session advisory lock, released by Postgres if the process dies.
  */
-export async function executeRun(engine: Engine, runId: string, attempt = 1, maxAttempts = RUN_MAX_ATTEMPTS): Promise<RunOutcome> {
+export async function executeRun(engine: Engine, runId: string): Promise<RunOutcome> {
   const lock = await engine.lockSql.reserve();
   try {
     const [{ locked }] = await lock`select pg_try_advisory_lock(hashtextextended(${"run:" + runId}, 0)) as locked`;
     if (!locked) {
       // Another worker is replaying this run; look again shortly rather than run it twice at once.
-      await addJob(engine.sql, Jobs.run, { runId }, { runAt: new Date(engine.clock.now().getTime() + 250), jobKey: runJobKey(runId), maxAttempts });
+      await addJob(engine.sql, Jobs.run, { runId }, { runAt: new Date(engine.clock.now().getTime() + 250), jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
       return "busy";
     }
     try {
-      return await replay(engine, runId, attempt, maxAttempts);
+      return await replay(engine, runId);
     } finally {
       await lock`select pg_advisory_unlock(hashtextextended(${"run:" + runId}, 0))`;
     }
@@ -43,7 +43,7 @@ export async function executeRun(engine: Engine, runId: string, attempt = 1, max
   }
 }
 
-async function replay(engine: Engine, runId: string, attempt: number, maxAttempts: number): Promise<RunOutcome> {
+async function replay(engine: Engine, runId: string): Promise<RunOutcome> {
   const now = engine.clock.now();
   const [run] = await engine.sql<RunRow[]>`
     update journey_runs set status = 'running', updated_at = ${now}
@@ -74,12 +74,13 @@ async function replay(engine: Engine, runId: string, attempt: number, maxAttempt
       return "diverged";
     }
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof JourneyUsageError || attempt >= maxAttempts) {
+    const attempts = error instanceof JourneyUsageError ? RUN_MAX_ATTEMPTS : await recordRunError(engine.sql, runId, message, engine.clock.now());
+    if (attempts >= RUN_MAX_ATTEMPTS) {
       await finishRun(engine.sql, runId, "failed", engine.clock.now(), message);
       engine.log.warn("journey run failed", { runId, journeyId: run.journey_id, error: message });
       return "failed";
     }
-    await recordRunError(engine.sql, runId, message, attempt, engine.clock.now());
+    // graphile-worker retries the job with its exponential backoff.
     throw error;
   }
 }

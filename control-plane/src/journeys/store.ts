@@ -8,7 +8,10 @@ import type { Condition } from "./conditions.js";
  * journey_entries and journey_enrollments. Every status change is a compare-and-set from a live status.
  */
 
+/** Attempts of a journey's code that throws, before the run is marked failed. */
 export const RUN_MAX_ATTEMPTS = 4;
+/** The run job's own attempts: generous, since a worker crash spends one without the journey failing. */
+export const RUN_JOB_MAX_ATTEMPTS = 50;
 
 export interface RunRow {
   id: string;
@@ -64,7 +67,7 @@ export async function createRun(
     on conflict (journey_id, contact_id) where status in ('running', 'waiting', 'sleeping') do nothing
     returning id`;
   if (!row) return null;
-  await addJob(tx, Jobs.run, { runId: row.id }, { runAt: input.now, jobKey: runJobKey(row.id), maxAttempts: RUN_MAX_ATTEMPTS });
+  await addJob(tx, Jobs.run, { runId: row.id }, { runAt: input.now, jobKey: runJobKey(row.id), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
   return row.id;
 }
 
@@ -92,7 +95,7 @@ export async function wakeRun(tx: Tx, runId: string, now: Date): Promise<void> {
   const [row] = await tx`
     update journey_runs set status = 'running', wake_at = null, updated_at = ${now}
     where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id`;
-  if (row) await addJob(tx, Jobs.run, { runId }, { runAt: now, jobKey: runJobKey(runId), maxAttempts: RUN_MAX_ATTEMPTS });
+  if (row) await addJob(tx, Jobs.run, { runId }, { runAt: now, jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
 }
 
 /** Park a run until `wakeAt` (a sleep's end or a wait's deadline); an event may wake it earlier. */
@@ -101,7 +104,7 @@ export async function parkRun(tx: Tx, runId: string, status: "waiting" | "sleepi
     update journey_runs set status = ${status}, wake_at = ${wakeAt}, parked_at = ${label}, updated_at = ${now}
     where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id`;
   if (!row) return false;
-  await addJob(tx, Jobs.run, { runId }, { runAt: wakeAt, jobKey: runJobKey(runId), maxAttempts: RUN_MAX_ATTEMPTS });
+  await addJob(tx, Jobs.run, { runId }, { runAt: wakeAt, jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
   return true;
 }
 
@@ -112,8 +115,11 @@ export async function finishRun(db: Db, runId: string, status: "completed" | "fa
   return Boolean(row);
 }
 
-export async function recordRunError(db: Db, runId: string, error: string, attempts: number, now: Date) {
-  await db`update journey_runs set error = ${error}, attempts = ${attempts}, updated_at = ${now} where id = ${runId}`;
+/** Count one failed attempt of the journey's code; returns the attempts so far. */
+export async function recordRunError(db: Db, runId: string, error: string, now: Date): Promise<number> {
+  const [row] = await db<{ attempts: number }[]>`
+    update journey_runs set error = ${error}, attempts = attempts + 1, updated_at = ${now} where id = ${runId} returning attempts`;
+  return row?.attempts ?? RUN_MAX_ATTEMPTS;
 }
 
 export async function loadSteps(db: Db, runId: string): Promise<Map<string, StepRow>> {

@@ -82,7 +82,7 @@ export async function deliverSend(engine: Engine, row: SendRow): Promise<SendEma
         status_history = status_history || ${tx.json([{ status, at: now.toISOString(), reason }] as never)}::jsonb
       where id = ${row.id} and status = 'queued'`;
     if (!final) {
-      await addJob(tx, Jobs.sendEmail, { sendId: row.id }, { runAt: new Date(now.getTime() + retryDelayMs(attempt)), jobKey: `email:${row.id}`, maxAttempts: 1 });
+      await addJob(tx, Jobs.sendEmail, { sendId: row.id }, { runAt: new Date(now.getTime() + retryDelayMs(attempt)), jobKey: `email:${row.id}`, maxAttempts: 10 });
     }
   });
   engine.log.warn("email send attempt failed", { sendId: row.id, attempt, final, code: result.code });

@@ -91,6 +91,6 @@ export async function resendFailed(engine: Engine, sendId: string): Promise<Send
       status_history = status_history || ${engine.sql.json([{ status: "queued", at: now.toISOString(), reason: "resend" }] as never)}::jsonb
     where id = ${sendId} and status = 'failed' returning *`;
   if (!row) throw new HogsendError("conflict", "only a failed send can be resent");
-  await addJob(engine.sql, Jobs.sendEmail, { sendId }, { runAt: now, jobKey: `email:${sendId}`, maxAttempts: 1 });
+  await addJob(engine.sql, Jobs.sendEmail, { sendId }, { runAt: now, jobKey: `email:${sendId}`, maxAttempts: 10 });
   return { id: row.id, status: "queued" };
 }

@@ -20,8 +20,8 @@ export type EngineTask = (payload: any, attempt: JobAttempt) => Promise<void>;
  */
 export function engineTasks(engine: Engine, extra: Record<string, EngineTask> = {}): Record<string, EngineTask> {
   return {
-    [Jobs.run]: async ({ runId }, { attempt, maxAttempts }) => {
-      await executeRun(engine, runId, attempt, maxAttempts);
+    [Jobs.run]: async ({ runId }) => {
+      await executeRun(engine, runId);
     },
     [Jobs.task]: async (payload, { attempt }) => {
       await runTask(engine, payload, attempt);
