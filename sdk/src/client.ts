@@ -53,7 +53,7 @@ export class Hogsend {
 
   readonly contacts = {
     /** Identify: create or update a contact (`PUT /v1/contacts`). Properties merge; null clears a key. */
-    upsert: (input: UpsertContactInput): Promise<UpsertContactResult> => {
+    upsert: async (input: UpsertContactInput): Promise<UpsertContactResult> => {
       requireIdentity(input);
       return this.call({ method: "PUT", path: "/v1/contacts", body: input });
     },
@@ -64,7 +64,7 @@ export class Hogsend {
       return (await this.call<{ contacts: Contact[] }>({ method: "GET", path: `/v1/contacts/find?${query}` })).contacts;
     },
     /** Soft-delete a contact. @example await hs.contacts.delete({ userId: "user_123" }) */
-    delete: (input: FindContactInput): Promise<{ deleted: boolean; id: string | null }> => {
+    delete: async (input: FindContactInput): Promise<{ deleted: boolean; id: string | null }> => {
       requireIdentity(input);
       return this.call({ method: "DELETE", path: "/v1/contacts", body: input });
     },
@@ -104,17 +104,17 @@ export class Hogsend {
     /** The lists defined in code. */
     list: async (): Promise<List[]> => (await this.call<{ lists: List[] }>({ method: "GET", path: "/v1/lists" })).lists,
     /** @example await hs.lists.subscribe("product-updates", { email: "ada@example.com" }) */
-    subscribe: (listId: string, identity: Identity) => {
+    subscribe: async (listId: string, identity: Identity) => {
       requireIdentity(identity);
       return this.call<{ listId: string; subscribed: boolean }>({ method: "POST", path: `/v1/lists/${encodeURIComponent(listId)}/subscribe`, body: identity });
     },
-    unsubscribe: (listId: string, identity: Identity) => {
+    unsubscribe: async (listId: string, identity: Identity) => {
       requireIdentity(identity);
       return this.call<{ listId: string; subscribed: boolean }>({ method: "POST", path: `/v1/lists/${encodeURIComponent(listId)}/unsubscribe`, body: identity });
     },
   };
 
-  private sendEvent(input: SendEventInput): Promise<SendEventResult> {
+  private async sendEvent(input: SendEventInput): Promise<SendEventResult> {
     requireIdentity(input);
     const idempotencyKey = input.idempotencyKey ?? crypto.randomUUID();
     const body = { ...input, idempotencyKey, timestamp: input.timestamp instanceof Date ? input.timestamp.toISOString() : input.timestamp };
