@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { DBOS } from "@dbos-inc/dbos-sdk";
+import { renderTemplate } from "@hogsend/email";
 
 /** The workload on DBOS Transact: two outbox steps around a recv with a one-day timeout. */
 export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPerSecond: number; seconds: number }> {
@@ -11,10 +12,14 @@ export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPe
   u.pathname = `/${name}`;
   const url = u.toString();
   const sql = postgres(url, { max: 20, onnotice: () => {} });
-  await sql`create table bench_outbox (id bigserial primary key, contact text not null, template text not null, at timestamptz not null default now())`;
+  await sql`create table bench_outbox (id bigserial primary key, contact text not null, template text not null, html text, text text, at timestamptz not null default now())`;
 
+  // The same email work as Hogsend's sendEmail: render the React Email template, record it in an outbox.
   const send = DBOS.registerStep(async (contact: string, template: string) => {
-    await sql`insert into bench_outbox (contact, template) values (${contact}, ${template})`;
+    const rendered = template === "one"
+      ? await renderTemplate("onboarding/enterprise-welcome", {})
+      : await renderTemplate("onboarding/concierge-intro", { csmName: "Bench" });
+    await sql`insert into bench_outbox (contact, template, html, text) values (${contact}, ${template}, ${rendered.html}, ${rendered.text})`;
   }, { name: "send" });
   const journey = DBOS.registerWorkflow(async (contact: string) => {
     await send(contact, "one");

@@ -31,11 +31,23 @@ export async function runHogsend(url: string, runs: number) {
     await mapLimit(Array.from({ length: runs }, (_, i) => i), 32, (i) => ingest(engine, { name: "bench.reply", userId: `c${i}`, source: "api" }));
     await until(async () => (await count("completed")) >= runs, 600_000);
     const secondsTaken = (performance.now() - started) / 1000;
-    const resume = await sql<{ ms: number }[]>`
+    const resumeQuery = (prefix: string) => sql<{ ms: number }[]>`
       select extract(epoch from (s.created_at - e.received_at)) * 1000 as ms
-      from events e join email_sends s on s.contact_id = e.contact_id and s.template = 'onboarding/concierge-intro'
-      where e.name = 'bench.reply' order by ms`;
-    return { runsPerSecond: runs / secondsTaken, seconds: secondsTaken, resumeMs: resume.map((r) => Number(r.ms)) };
+      from events e join contacts c on c.id = e.contact_id
+      join email_sends s on s.contact_id = e.contact_id and s.template = 'onboarding/concierge-intro'
+      where e.name = 'bench.reply' and c.user_id like ${prefix + "%"} order by ms`;
+    const underLoad = await resumeQuery("c");
+    // Resume latency on its own: replies arrive one at a time to runs that are parked and waiting.
+    const probes = 200;
+    await mapLimit(Array.from({ length: probes }, (_, i) => i), 16, (i) => ingest(engine, { name: "bench.start", userId: `l${i}`, email: `l${i}@bench.test`, source: "api" }));
+    await until(async () => (await count("waiting")) >= probes, 120_000);
+    for (let i = 0; i < probes; i++) {
+      await ingest(engine, { name: "bench.reply", userId: `l${i}`, source: "api" });
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await until(async () => (await count("completed")) >= runs + probes, 120_000);
+    const idle = await resumeQuery("l");
+    return { runsPerSecond: runs / secondsTaken, seconds: secondsTaken, resumeMs: idle.map((r) => Number(r.ms)), resumeUnderLoadMs: underLoad.map((r) => Number(r.ms)) };
   } finally {
     await worker.stop();
     await closeEngine(engine);
@@ -69,11 +81,11 @@ export async function runParked(url: string, parked: number) {
     await sql`
       with c as (
         insert into contacts (user_id, email, created_at, updated_at)
-        select 'p' || g, 'p' || g || '@bench.test', now(), now() from generate_series(${offset}, ${offset + n - 1}) g returning id, user_id),
+        select 'p' || g, 'p' || g || '@bench.test', now(), now() from generate_series(${offset}::int, ${offset + n - 1}::int) g returning id, user_id),
       r as (
         insert into journey_runs (journey_id, contact_id, status, trigger_properties, exit_on, wake_at, parked_at, started_at, updated_at)
         select 'parked', c.id, 'sleeping', '{}', '[]',
-          to_timestamp((${wakeBase} + (substr(c.user_id, 2)::int % 60000)) / 1000.0), 'nap', now(), now() from c returning id, contact_id, wake_at),
+          to_timestamp((${wakeBase}::bigint + (substr(c.user_id, 2)::int % 60000)) / 1000.0), 'nap', now(), now() from c returning id, contact_id, wake_at),
       s as (
         insert into journey_steps (run_id, step_key, seq, kind, label, result, contact_id, at)
         select r.id, 'nap', 0, 'sleep', 'nap', jsonb_build_object('wakeAt', to_char(r.wake_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), r.contact_id, now() from r returning run_id)

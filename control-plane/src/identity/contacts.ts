@@ -108,6 +108,12 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date): Pro
     const fast = await resolveOneKey(tx, email ? "email" : "user_id", (email ?? userId)!, now);
     if (fast) return fast;
   }
+  if (email && userId && !distinctId) {
+    // A known person sending both keys again: nothing to link or merge.
+    const [known] = await tx<ContactRow[]>`
+      select * from contacts where user_id = ${userId} and email = ${email} and merged_into is null and deleted_at is null for update`;
+    if (known) return { contact: known, created: false, linked: false, merged: [] };
+  }
   await lockIdentity(tx, { email, userId, distinctId });
 
   const byUser = userId ? await findLive(tx, "user_id", userId) : undefined;

@@ -9,7 +9,7 @@ import { Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
 import { LIVE_STATUSES } from "./statuses.js";
 import {
-  finishRun, getWait, insertWait, loadSteps, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, timeOutWait,
+  finishRun, getWait, insertWait, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, timeOutWait,
   type RunRow, type StepRow, type WaitRow,
 } from "./store.js";
 import { contactTimezone, createWhen } from "./when.js";
@@ -26,40 +26,55 @@ export type RunOutcome = "parked" | "completed" | "failed" | "diverged" | "stopp
  */
 export async function executeRun(engine: Engine, runId: string): Promise<RunOutcome> {
   const lock = await engine.lockSql.reserve();
+  const lockKey = "run:" + runId;
   try {
-    const [{ locked }] = await lock`select pg_try_advisory_lock(hashtextextended(${"run:" + runId}, 0)) as locked`;
-    if (!locked) {
+    // One round trip: take the run's lock, mark it running if it is live, and load what a replay needs.
+    const now = engine.clock.now();
+    const [loaded] = await lock<{ locked: boolean; run: any; contact: any; steps: any[]; waits: string[] }[]>`
+      with l as (select pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) as locked),
+      u as (
+        update journey_runs set status = 'running', updated_at = ${now}
+        where id = ${runId} and status in ('running', 'waiting', 'sleeping') and (select locked from l)
+        returning *)
+      select (select locked from l) as locked,
+        (select row_to_json(u) from u) as run,
+        (select row_to_json(c) from contacts c where c.id = (select contact_id from u)) as contact,
+        (select coalesce(json_agg(s order by s.seq), '[]') from journey_steps s where s.run_id = ${runId} and exists (select 1 from u)) as steps,
+        (select coalesce(json_agg(w.step_key), '[]') from journey_waits w where w.run_id = ${runId} and exists (select 1 from u)) as waits`;
+    if (!loaded.locked) {
       // Another worker is replaying this run; look again shortly rather than run it twice at once.
-      await addJob(engine.sql, Jobs.run, { runId }, { runAt: new Date(engine.clock.now().getTime() + 250), jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
+      await addJob(engine.sql, Jobs.run, { runId }, { runAt: new Date(now.getTime() + 250), jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
       return "busy";
     }
     try {
-      return await replay(engine, runId);
+      if (!loaded.run) return "stopped";
+      return await replay(engine, fromJson.run(loaded.run), fromJson.contact(loaded.contact), loaded.steps.map(fromJson.step), loaded.waits);
     } finally {
-      await lock`select pg_advisory_unlock(hashtextextended(${"run:" + runId}, 0))`;
+      await lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`;
     }
   } finally {
     lock.release();
   }
 }
 
-async function replay(engine: Engine, runId: string): Promise<RunOutcome> {
+/** Rows loaded as JSON get their timestamps back as Dates. */
+const date = (v: string | null) => (v ? new Date(v) : null);
+const fromJson = {
+  run: (r: any): RunRow => ({ ...r, started_at: date(r.started_at), updated_at: date(r.updated_at), finished_at: date(r.finished_at), wake_at: date(r.wake_at) }),
+  contact: (c: any): ContactRow => ({ ...c, created_at: date(c.created_at), updated_at: date(c.updated_at), unsubscribed_at: date(c.unsubscribed_at), deleted_at: date(c.deleted_at) }),
+  step: (s: any): StepRow => ({ ...s, at: date(s.at)! }),
+};
+
+async function replay(engine: Engine, run: RunRow, contact: ContactRow, stepRows: StepRow[], waitKeys: string[]): Promise<RunOutcome> {
+  const runId = run.id;
   const now = engine.clock.now();
-  const [run] = await engine.sql<RunRow[]>`
-    update journey_runs set status = 'running', updated_at = ${now}
-    where id = ${runId} and status in ${engine.sql(LIVE_STATUSES)} returning *`;
-  if (!run) return "stopped";
   const journey = engine.registry.journeys.get(run.journey_id);
   if (!journey) {
     await finishRun(engine.sql, runId, "failed", now, `journey "${run.journey_id}" is not defined in this deployment`);
     return "failed";
   }
-  const [contact] = await engine.sql<ContactRow[]>`select * from contacts where id = ${run.contact_id}`;
-  const [steps, waits] = await Promise.all([
-    loadSteps(engine.sql, runId),
-    engine.sql<{ step_key: string }[]>`select step_key from journey_waits where run_id = ${runId}`,
-  ]);
-  const execution = new RunExecution(engine, run, journey, contact, steps, new Set(waits.map((w) => w.step_key)));
+  const steps = new Map(stepRows.map((r) => [r.step_key, r]));
+  const execution = new RunExecution(engine, run, journey, contact, steps, new Set(waitKeys));
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     if (execution.parked) return "parked";
@@ -192,7 +207,6 @@ class RunExecution implements EmailStepRunner {
     let step = this.stored(key, kind);
     if (!step) {
       this.live();
-      await this.ensureLive();
       const at = this.engine.clock.now();
       step = await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind, label: label ?? null, result: { wakeAt: wakeAt().toISOString() }, at });
     }
@@ -222,7 +236,6 @@ class RunExecution implements EmailStepRunner {
       return step.result as WaitResult;
     }
     this.live();
-    await this.ensureLive();
     const sql = this.engine.sql;
     let wait = await getWait(sql, this.run.id, key);
     if (!wait) wait = await this.registerWait(key, options);
@@ -298,7 +311,6 @@ class RunExecution implements EmailStepRunner {
     const step = this.stored(key, "checkpoint");
     if (step) return this.afterStored(step);
     this.live();
-    await this.ensureLive();
     await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "checkpoint", label, result: null, at: this.engine.clock.now() });
   }
 
@@ -310,7 +322,6 @@ class RunExecution implements EmailStepRunner {
       return step.result.subscribed as boolean;
     }
     this.live();
-    await this.ensureLive();
     const subscribed = await isSubscribedToCategory(this.engine, this.contact.id, category ?? this.journey.meta.category ?? "journey");
     await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "guard", label: category ?? null, result: { subscribed }, at: this.engine.clock.now() });
     return subscribed;

@@ -2,6 +2,7 @@ import type { Db, Tx } from "../db/client.js";
 import { addJob, Jobs, removeJob, runJobKey } from "../worker/jobs.js";
 import { LIVE_STATUSES, type RunStatus } from "./statuses.js";
 import type { Condition } from "./conditions.js";
+import { RunStopped } from "./errors.js";
 
 /**
  * The journey store: the one module that writes journey_runs, journey_steps, journey_waits,
@@ -100,12 +101,15 @@ export async function wakeRun(tx: Tx, runId: string, now: Date): Promise<void> {
 
 /** Park a run until `wakeAt` (a sleep's end or a wait's deadline); an event may wake it earlier. */
 export async function parkRun(tx: Tx, runId: string, status: "waiting" | "sleeping", wakeAt: Date, label: string, now: Date): Promise<boolean> {
+  // One statement: the job exists exactly when the run parked.
   const [row] = await tx`
-    update journey_runs set status = ${status}, wake_at = ${wakeAt}, parked_at = ${label}, updated_at = ${now}
-    where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id`;
-  if (!row) return false;
-  await addJob(tx, Jobs.run, { runId }, { runAt: wakeAt, jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
-  return true;
+    with parked as (
+      update journey_runs set status = ${status}, wake_at = ${wakeAt}, parked_at = ${label}, updated_at = ${now}
+      where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id)
+    select graphile_worker.add_job(identifier => ${Jobs.run}::text, payload => json_build_object('runId', id), run_at => ${wakeAt}::timestamptz,
+      max_attempts => ${RUN_JOB_MAX_ATTEMPTS}::int, job_key => 'run:' || id) as job
+    from parked`;
+  return Boolean(row);
 }
 
 export async function finishRun(db: Db, runId: string, status: "completed" | "failed" | "diverged", now: Date, error?: string): Promise<boolean> {
@@ -122,24 +126,24 @@ export async function recordRunError(db: Db, runId: string, error: string, now: 
   return row?.attempts ?? RUN_MAX_ATTEMPTS;
 }
 
-export async function loadSteps(db: Db, runId: string): Promise<Map<string, StepRow>> {
-  const rows = await db<StepRow[]>`select * from journey_steps where run_id = ${runId} order by seq`;
-  return new Map(rows.map((r) => [r.step_key, r]));
-}
-
-/** Record a step's result once; a concurrent or earlier record wins and is returned instead. */
+/**
+ * Record a step's result once, only while the run is live; a concurrent or earlier record wins and is
+ * returned instead. Throws RunStopped when the run was exited or cancelled under the replay.
+ */
 export async function saveStep(
   db: Db,
   step: { runId: string; contactId: string; stepKey: string; seq: number; kind: string; label: string | null; result: unknown; at: Date },
 ): Promise<StepRow> {
   const [row] = await db<StepRow[]>`
     insert into journey_steps (run_id, step_key, seq, kind, label, result, contact_id, at)
-    values (${step.runId}, ${step.stepKey}, ${step.seq}, ${step.kind}, ${step.label}, ${db.json((step.result ?? null) as never)},
-            ${step.contactId}, ${step.at})
+    select ${step.runId}, ${step.stepKey}, ${step.seq}, ${step.kind}, ${step.label}, ${db.json((step.result ?? null) as never)},
+            ${step.contactId}, ${step.at}
+    where exists (select 1 from journey_runs where id = ${step.runId} and status in ('running', 'waiting', 'sleeping'))
     on conflict (run_id, step_key) do nothing
     returning *`;
   if (row) return row;
   const [existing] = await db<StepRow[]>`select * from journey_steps where run_id = ${step.runId} and step_key = ${step.stepKey}`;
+  if (!existing) throw new RunStopped();
   return existing;
 }
 

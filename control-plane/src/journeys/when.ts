@@ -20,8 +20,16 @@ export interface WhenBuilder {
   readonly zone: string;
 }
 
+const zoneValidity = new Map<string, boolean>();
+/** Memoized: luxon checks a zone by building an Intl formatter, which is slow on a hot path. */
 export function isValidZone(zone: unknown): zone is string {
-  return typeof zone === "string" && zone.length > 0 && IANAZone.isValidZone(zone);
+  if (typeof zone !== "string" || zone.length === 0 || zone.length > 64) return false;
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (zoneValidity.size < 1000) zoneValidity.set(zone, valid);
+  }
+  return valid;
 }
 
 /**

@@ -4,29 +4,51 @@ import { isSubscribedTo } from "../audiences/lists.js";
 
 export type PreferenceVerdict = { ok: true } | { ok: false; reason: "suppressed" | "unsubscribed" | "contact_deleted" | "category_opt_out" };
 
+/** What the preference rules need, read in one query. */
+export interface PreferenceFacts {
+  suppressed: boolean;
+  contactFound: boolean;
+  deleted: boolean;
+  unsubscribed: boolean;
+  /** The explicit list/category membership, if any. */
+  membership: boolean | null;
+}
+
+export async function loadPreferenceFacts(db: Db, input: { email: string; contactId: string | null; category: string }): Promise<PreferenceFacts> {
+  const [row] = await db<{ suppressed: boolean | null; found: boolean; deleted: boolean; unsubscribed: boolean; membership: boolean | null }[]>`
+    select (select suppressed from suppressions where email = ${input.email}) as suppressed,
+      c.id is not null as found, c.deleted_at is not null as deleted, c.unsubscribed_at is not null as unsubscribed,
+      (select subscribed from list_memberships where contact_id = c.id and list_id = ${input.category}) as membership
+    from (select 1) one left join contacts c on c.id = ${input.contactId}`;
+  return { suppressed: Boolean(row.suppressed), contactFound: row.found, deleted: row.deleted, unsubscribed: row.unsubscribed, membership: row.membership };
+}
+
 /**
  * The preference rules, in order: suppression list, contact deleted, global unsubscribe, category or list
  * preference (opt-in lists need an explicit true; opt-out lists block only an explicit false).
  */
+export function preferenceVerdict(
+  engine: Engine,
+  facts: PreferenceFacts,
+  input: { contactId: string | null; category: string; skipPreferenceCheck: boolean },
+): PreferenceVerdict {
+  if (facts.suppressed) return { ok: false, reason: "suppressed" };
+  if (!input.contactId) return { ok: true };
+  if (!facts.contactFound || facts.deleted) return { ok: false, reason: "contact_deleted" };
+  if (input.skipPreferenceCheck) return { ok: true };
+  if (facts.unsubscribed) return { ok: false, reason: "unsubscribed" };
+  if (input.category === "transactional") return { ok: true };
+  const list = engine.registry.lists.get(input.category);
+  if (!list) return { ok: true };
+  return isSubscribedTo(list, facts.membership ?? undefined) ? { ok: true } : { ok: false, reason: "category_opt_out" };
+}
+
 export async function checkPreferences(
   engine: Engine,
   db: Db,
   input: { email: string; contactId: string | null; category: string; skipPreferenceCheck: boolean },
 ): Promise<PreferenceVerdict> {
-  const [suppression] = await db<{ suppressed: boolean }[]>`select suppressed from suppressions where email = ${input.email}`;
-  if (suppression?.suppressed) return { ok: false, reason: "suppressed" };
-  if (!input.contactId) return { ok: true };
-  const [contact] = await db<{ unsubscribed_at: Date | null; deleted_at: Date | null }[]>`
-    select unsubscribed_at, deleted_at from contacts where id = ${input.contactId}`;
-  if (!contact || contact.deleted_at) return { ok: false, reason: "contact_deleted" };
-  if (input.skipPreferenceCheck) return { ok: true };
-  if (contact.unsubscribed_at) return { ok: false, reason: "unsubscribed" };
-  if (input.category === "transactional") return { ok: true };
-  const list = engine.registry.lists.get(input.category);
-  if (!list) return { ok: true };
-  const [membership] = await db<{ subscribed: boolean }[]>`
-    select subscribed from list_memberships where contact_id = ${input.contactId} and list_id = ${input.category}`;
-  return isSubscribedTo(list, membership?.subscribed) ? { ok: true } : { ok: false, reason: "category_opt_out" };
+  return preferenceVerdict(engine, await loadPreferenceFacts(db, input), input);
 }
 
 /** ctx.guard.isSubscribed: would a send of this category reach the contact right now? */

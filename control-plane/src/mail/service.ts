@@ -4,7 +4,7 @@ import { HogsendError, invalidField } from "../errors.js";
 import { normalizeEmail } from "../identity/normalize.js";
 import { findContact } from "../identity/contacts.js";
 import { addJob, Jobs } from "../worker/jobs.js";
-import { checkPreferences } from "./preferences.js";
+import { loadPreferenceFacts, preferenceVerdict } from "./preferences.js";
 import { checkTemplateProps, render, templateInfo } from "./templates.js";
 import { buildTrackedEmail } from "./compose.js";
 import { deliverSend, type SendRow } from "./deliver.js";
@@ -26,16 +26,20 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
   if (request.skipPreferenceCheck && category !== "transactional") throw invalidField("skipPreferenceCheck", "applies to the transactional category only");
 
   const idempotencyKey = request.idempotencyKey ?? `email:${randomUUID()}`;
-  const existing = await findSend(engine, idempotencyKey);
-  if (existing) return resumeIfQueued(engine, existing);
-
   const now = engine.clock.now();
   const contactId =
     request.contactId ?? (await findContact(engine.sql, { userId: request.userId ?? undefined, email: request.userId ? undefined : to }))?.id ?? null;
   const subject = request.subject ?? template.defaultSubject;
 
+  // One query: a send already made under this key, and the facts the preference rules need.
+  const [{ existing }, facts] = await Promise.all([
+    engine.sql<{ existing: boolean }[]>`select exists (select 1 from email_sends where idempotency_key = ${idempotencyKey}) as existing`.then((r) => r[0]),
+    loadPreferenceFacts(engine.sql, { email: to, contactId, category }),
+  ]);
+  if (existing) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
+
   let skipReason: string | null = null;
-  const verdict = await checkPreferences(engine, engine.sql, { email: to, contactId, category, skipPreferenceCheck: Boolean(request.skipPreferenceCheck) });
+  const verdict = preferenceVerdict(engine, facts, { contactId, category, skipPreferenceCheck: Boolean(request.skipPreferenceCheck) });
   if (!verdict.ok) skipReason = verdict.reason;
   if (!skipReason && request.journey && request.journey.suppressMs > 0) {
     const since = new Date(now.getTime() - request.journey.suppressMs);
