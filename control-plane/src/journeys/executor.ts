@@ -100,6 +100,17 @@ async function replay(engine: Engine, run: RunRow, contact: ContactRow, stepRows
   }
 }
 
+const warned = new WeakMap<Engine, Set<string>>();
+/** A wait on an exit event is found at start-up for most journeys; code paths exploration missed warn here, once. */
+function warnOnce(engine: Engine, journeyId: string, event: string) {
+  const seen = warned.get(engine) ?? new Set<string>();
+  warned.set(engine, seen);
+  const key = `${journeyId}:${event}`;
+  if (seen.has(key) || engine.registry.shapes.get(journeyId)?.waits.has(event)) return;
+  seen.add(key);
+  engine.log.warn("journey waits for an event it also exits on", { journeyId, event });
+}
+
 /** One replay of one run: the ctx the journey sees, and the memoization behind it. */
 class RunExecution implements EmailStepRunner {
   parked = false;
@@ -261,9 +272,7 @@ class RunExecution implements EmailStepRunner {
    */
   private async registerWait(key: string, options: WaitOptions): Promise<WaitRow> {
     const condition = buildCondition(options.where);
-    if (this.journey.exitOn.some((e) => e.event === options.event)) {
-      this.engine.log.warn("journey waits for an event it also exits on", { journeyId: this.journey.meta.id, event: options.event });
-    }
+    if (this.journey.exitOn.some((e) => e.event === options.event)) warnOnce(this.engine, this.journey.meta.id, options.event);
     return this.engine.sql.begin(async (tx) => {
       await lockContact(tx, this.contact.id);
       const now = this.engine.clock.now();
