@@ -5,10 +5,12 @@ import { verificationChase } from "./journeys/verification-chase.js";
 import { csmAlertTask } from "./tasks/csm-alert.js";
 import { supportAlertTask } from "./tasks/support-alert.js";
 import { lists } from "./lists/index.js";
+import { inventorySource } from "./sources/inventory.js";
 
 /** The default app: the journeys, tasks and lists of the recipes. `hogsend start` serves it. */
 export const app: HogsendApp = {
   journeys: [conciergeOnboarding, supportFollowup, verificationChase],
   tasks: [csmAlertTask, supportAlertTask],
   lists,
+  webhookSources: [inventorySource],
 };

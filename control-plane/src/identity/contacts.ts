@@ -189,7 +189,7 @@ function uniqueById(rows: (ContactRow | undefined)[]): ContactRow[] {
  * Fold `loser` into `survivor`: history moves, the survivor's properties win on conflict, and an alias row
  * keeps each of the loser's keys resolvable.
  */
-async function mergeContacts(tx: Db, survivor: ContactRow, loser: ContactRow, now: Date) {
+export async function mergeContacts(tx: Db, survivor: ContactRow, loser: ContactRow, now: Date) {
   await lockContact(tx, loser.id);
   await tx`update contacts set merged_into = ${survivor.id}, updated_at = ${now} where id = ${loser.id}`;
   await tx`update contacts set properties = ${tx.json(loser.properties as never)}::jsonb || properties,
