@@ -114,7 +114,12 @@ export async function startFakeResend(options: { apiKey?: string } = {}) {
     requests,
     /** The next `count` requests answer `status` with Resend's error body. */
     failNext(count: number, status: number, body?: unknown) {
+      if (count <= 0) return;
       failures.push({ count, status, body: body ?? { statusCode: status, message: status === 429 ? "Too many requests." : "Internal server error", name: status === 429 ? "rate_limit_exceeded" : "internal_server_error" } });
+    },
+    /** Stop failing: the outage is over. */
+    recover() {
+      failures = [];
     },
     setLatency(ms: number) {
       latencyMs = ms;
