@@ -47,6 +47,15 @@ describe("engine events out to PostHog", () => {
     expect(sent[0].properties).toMatchObject({ template: "onboarding/enterprise-welcome", journey_id: "ph-welcome", send_id: t.outbox[0].sendId, $set: { last_email_sent_at: expect.any(String) } });
     // The event that came from PostHog is not sent back to it.
     expect(ph.captured.filter((e) => e.event === "user.signed_up")).toHaveLength(0);
+    // The recipient opens it: email.opened reaches PostHog too, setting last_email_opened_at on the person.
+    const { createHttpApp } = await import("../http/app.js");
+    const { signId } = await import("../tracking/sign.js");
+    const sendId = t.outbox[0].sendId;
+    await createHttpApp(t.engine).request(`/t/o/${sendId}.${signId(t.engine.secrets.signing, sendId)}`);
+    await t.runDue();
+    const opened = ph.captured.filter((e) => e.event === "email.opened" && e.distinct_id === "user_8f3k2");
+    expect(opened).toHaveLength(1);
+    expect(opened[0].properties).toMatchObject({ send_id: sendId, template: "onboarding/enterprise-welcome", open_count: 1, $set: { last_email_opened_at: expect.any(String) } });
   });
 
   it("an outage never loses an event: it waits in the outbox, retries, and a retry never counts twice", async () => {
