@@ -24,6 +24,7 @@ const schema = z.object({
   WEBHOOK_DESTINATION_URL: z.url().optional().describe("an https URL that receives engine events, signed per Standard Webhooks"),
   WEBHOOK_DESTINATION_SECRET: z.string().min(16).optional().describe("the whsec_… secret that signs webhook destination deliveries"),
   POSTHOG_PERSONAL_API_KEY: z.string().optional().describe("a PostHog personal API key (phx_…) for cohort sync"),
+  POSTHOG_API_HOST: z.url().default("https://us.posthog.com").describe("PostHog app host for the REST API (cohort sync)"),
   POSTHOG_PROJECT_ID: z.string().optional().describe("the PostHog project id for cohort sync"),
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(1000).describe("requests per second allowed per API key"),
   WORKER_DEAD_AFTER_MS: z.coerce.number().int().min(500).default(30_000).describe("how long a silent worker's locked jobs wait before survivors unlock them (ms)"),

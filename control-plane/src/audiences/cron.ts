@@ -1,4 +1,6 @@
-/** Recurring jobs (graphile-worker crontab lines) of the audiences module. */
+import { Jobs } from "../worker/jobs.js";
+
+/** Recurring jobs (graphile-worker crontab): bucket reconcile and cohort sync every five minutes. */
 export function audienceCrontab(): string {
-  return "";
+  return [`*/5 * * * * ${Jobs.bucketsReconcile}`, `*/5 * * * * ${Jobs.cohortSync}`].join("\n");
 }

@@ -1,7 +1,15 @@
 import type { Engine } from "../engine.js";
 import type { EngineTask } from "../worker/tasks.js";
+import { Jobs } from "../worker/jobs.js";
+import { reconcileBuckets } from "./reconcile.js";
+import { syncCohorts } from "./cohorts.js";
+import { runCampaignChunk } from "./campaigns.js";
 
-/** Graphile jobs of this module, by task identifier (see worker/jobs.ts). */
-export function audienceJobs(_engine: Engine): Record<string, EngineTask> {
-  return {};
+/** Graphile jobs of the audiences module, by task identifier (see worker/jobs.ts). */
+export function audienceJobs(engine: Engine): Record<string, EngineTask> {
+  return {
+    [Jobs.campaign]: async ({ campaignId }) => runCampaignChunk(engine, campaignId),
+    [Jobs.bucketsReconcile]: async () => void (await reconcileBuckets(engine)),
+    [Jobs.cohortSync]: async () => syncCohorts(engine),
+  };
 }
