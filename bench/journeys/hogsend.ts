@@ -89,7 +89,7 @@ export async function runParked(url: string, parked: number) {
       s as (
         insert into journey_steps (run_id, step_key, seq, kind, label, result, contact_id, at)
         select r.id, 'nap', 0, 'sleep', 'nap', jsonb_build_object('wakeAt', to_char(r.wake_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), r.contact_id, now() from r returning run_id)
-      select graphile_worker.add_jobs(array_agg(row('hogsend.run', json_build_object('runId', r.id), null, r.wake_at, 4, 'run:' || r.id, null, null)::graphile_worker.job_spec)) from r`;
+      select graphile_worker.add_jobs(array_agg(row('hogsend:run', json_build_object('runId', r.id), null, r.wake_at, 4, 'run:' || r.id, null, null)::graphile_worker.job_spec)) from r`;
   }
   worker = await createWorker(engine, { databaseUrl: url, pollInterval: 200 });
   await new Promise((r) => setTimeout(r, 3000));

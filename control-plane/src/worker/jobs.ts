@@ -1,15 +1,15 @@
 import type { Db } from "../db/client.js";
 
-/** Task identifiers of the engine's graphile-worker jobs. */
+/** Task identifiers of the engine's graphile-worker jobs (no dots: graphile's crontab refuses them). */
 export const Jobs = {
-  run: "hogsend.run",
-  task: "hogsend.task",
-  sendEmail: "hogsend.email",
-  confirmAnswer: "hogsend.answer",
-  delivery: "hogsend.delivery",
-  campaign: "hogsend.campaign",
-  bucketsReconcile: "hogsend.buckets",
-  cohortSync: "hogsend.cohorts",
+  run: "hogsend:run",
+  task: "hogsend:task",
+  sendEmail: "hogsend:email",
+  confirmAnswer: "hogsend:answer",
+  delivery: "hogsend:delivery",
+  campaign: "hogsend:campaign",
+  bucketsReconcile: "hogsend:buckets",
+  cohortSync: "hogsend:cohorts",
 } as const;
 
 export interface AddJobOptions {
