@@ -164,7 +164,7 @@ export function studioRoutes(engine: Engine, _requireScope: RequireScope, adminA
     return `/studio/sends?outbox=1`;
   }));
   app.post("/campaigns/:id/cancel", action(async (s, c) => {
-    await s.api(`/v1/campaigns/${encodeURIComponent(id(c))}/cancel`, { method: "POST" });
+    await s.api(`/v1/admin/campaigns/${encodeURIComponent(id(c))}/cancel`, { method: "POST" });
     return `/studio/campaigns`;
   }));
   app.post("/deliveries/:id/replay", action(async (s, c) => {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Engine } from "../../engine.js";
 import { HogsendError } from "../../errors.js";
 import { isSubscribedTo } from "../../audiences/lists.js";
-import { campaignView } from "../../audiences/campaigns.js";
+import { campaignView, cancelCampaign } from "../../audiences/campaigns.js";
 import { findContact } from "../../identity/contacts.js";
 import type { AuthVariables, RequireScope } from "../auth.js";
 import { queryWith } from "../validate.js";
@@ -70,6 +70,11 @@ export function adminAudiencesRoutes(engine: Engine, requireScope: RequireScope)
   app.get("/campaigns", requireScope("read"), async (c) => {
     const rows = await engine.sql`select * from campaigns order by created_at desc limit 100`;
     return c.json({ campaigns: rows.map((r) => campaignView(r as never)) });
+  });
+
+  app.post("/campaigns/:id/cancel", requireScope("journey-admin"), async (c) => {
+    if (!z.string().uuid().safeParse(c.req.param("id")).success) throw new HogsendError("not_found", "no such campaign");
+    return c.json(await cancelCampaign(engine, c.req.param("id")));
   });
 
   return app;
