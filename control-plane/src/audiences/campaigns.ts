@@ -4,7 +4,7 @@ import { addJob, Jobs } from "../worker/jobs.js";
 import { checkTemplateProps, templateInfo } from "../mail/templates.js";
 
 export const CHUNK_SIZE = 200;
-const SEND_CONCURRENCY = 16;
+const SEND_CONCURRENCY = 32;
 
 export interface CampaignInput {
   list?: string;

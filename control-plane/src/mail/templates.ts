@@ -33,8 +33,23 @@ export function checkTemplateProps(key: string, props: Record<string, unknown>):
   return verdict.props as Record<string, unknown>;
 }
 
-export async function render(key: string, props: Record<string, unknown>): Promise<{ html: string; text: string }> {
-  return renderTemplate(key as never, props as never);
+const cache = new Map<string, Promise<{ html: string; text: string }>>();
+const CACHE_SIZE = 200;
+
+/**
+ * Render a template. Rendering is pure, so the same template and props (a campaign's thousands of sends)
+ * render once; tracking is applied per send afterwards.
+ */
+export function render(key: string, props: Record<string, unknown>): Promise<{ html: string; text: string }> {
+  const cacheKey = `${key}\u0000${JSON.stringify(props)}`;
+  let rendered = cache.get(cacheKey);
+  if (!rendered) {
+    rendered = renderTemplate(key as never, props as never);
+    rendered.catch(() => cache.delete(cacheKey));
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(cacheKey, rendered);
+  }
+  return rendered;
 }
 
 export { HOSTED_ANSWER_HREF };
