@@ -106,3 +106,10 @@ row("ref: @react-email/render render(el)", reactEmailRender);
 row("ref: renderTemplate (html + text) + rewrite", sendPath);
 console.log(`target ≥ ${TARGET} renders/s for (b): ${renderAndRewrite >= TARGET ? "met" : "NOT met"}`);
 if (sink === 0) console.log("");
+
+// The send path beside the provider's ceiling (needs Postgres: embedded unless DATABASE_URL is set).
+if (process.env.BENCH_SKIP_SEND !== "1") {
+  const { measureSendPath, printSendPath } = await import("./send-path.js");
+  const sends = Number(process.env.BENCH_SENDS ?? 3000);
+  printSendPath(await measureSendPath(sends), sends);
+}
