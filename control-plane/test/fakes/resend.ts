@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -64,6 +64,8 @@ export async function startFakeResend(options: { apiKey?: string } = {}) {
     req.on("end", async () => {
       if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs));
       const raw = Buffer.concat(chunks).toString("utf8");
+      // Idempotency compares bodies by digest: a bench's 100,000 keys must not keep 100,000 bodies.
+      const digest = createHash("sha1").update(raw).digest("hex");
       if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
         return error(res, req.headers.authorization ? 403 : 401, req.headers.authorization ? "invalid_api_key" : "missing_api_key", "API key is invalid");
       }
@@ -83,7 +85,7 @@ export async function startFakeResend(options: { apiKey?: string } = {}) {
       if (key) {
         const previous = byKey.get(key);
         if (previous) {
-          if (previous.body !== raw) return error(res, 409, "invalid_idempotent_request", "Same idempotency key used with a different request payload.");
+          if (previous.body !== digest) return error(res, 409, "invalid_idempotent_request", "Same idempotency key used with a different request payload.");
           return reply(res, previous.status, previous.response);
         }
       }
@@ -103,7 +105,7 @@ export async function startFakeResend(options: { apiKey?: string } = {}) {
       } else {
         return error(res, 404, "not_found", "Route not found");
       }
-      if (key) byKey.set(key, { body: raw, status, response });
+      if (key) byKey.set(key, { body: digest, status, response });
       reply(res, status, response);
     });
   });
