@@ -30,7 +30,9 @@ CREATE TABLE "campaign_recipients" (
 	"contact_id" uuid NOT NULL,
 	"status" text NOT NULL,
 	"send_id" uuid,
-	CONSTRAINT "campaign_recipients_campaign_id_contact_id_pk" PRIMARY KEY("campaign_id","contact_id")
+	"reason" text,
+	CONSTRAINT "campaign_recipients_campaign_id_contact_id_pk" PRIMARY KEY("campaign_id","contact_id"),
+	CONSTRAINT "campaign_recipients_status_check" CHECK ("campaign_recipients"."status" in ('pending', 'sent', 'skipped', 'failed'))
 );
 --> statement-breakpoint
 CREATE TABLE "campaigns" (
@@ -48,11 +50,18 @@ CREATE TABLE "campaigns" (
 	"skipped_count" integer DEFAULT 0 NOT NULL,
 	"failed_count" integer DEFAULT 0 NOT NULL,
 	"cursor" uuid,
+	"error" text,
 	"created_at" timestamp with time zone NOT NULL,
 	"updated_at" timestamp with time zone NOT NULL,
 	"finished_at" timestamp with time zone,
 	CONSTRAINT "campaigns_status_check" CHECK ("campaigns"."status" in ('scheduled', 'resolving', 'sending', 'completed', 'cancelled', 'failed')),
 	CONSTRAINT "campaigns_audience_check" CHECK (("campaigns"."list_id" is null) <> ("campaigns"."bucket_id" is null))
+);
+--> statement-breakpoint
+CREATE TABLE "cohort_sync_members" (
+	"bucket_id" text NOT NULL,
+	"contact_id" uuid NOT NULL,
+	CONSTRAINT "cohort_sync_members_bucket_id_contact_id_pk" PRIMARY KEY("bucket_id","contact_id")
 );
 --> statement-breakpoint
 CREATE TABLE "cohort_syncs" (
@@ -261,7 +270,7 @@ CREATE TABLE "worker_heartbeats" (
 --> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_hash_key" ON "api_keys" USING btree ("hash");--> statement-breakpoint
 CREATE INDEX "bucket_memberships_contact_idx" ON "bucket_memberships" USING btree ("contact_id");--> statement-breakpoint
-CREATE INDEX "campaign_recipients_status_idx" ON "campaign_recipients" USING btree ("campaign_id","status");--> statement-breakpoint
+CREATE INDEX "campaign_recipients_pending_idx" ON "campaign_recipients" USING btree ("campaign_id","contact_id") WHERE "campaign_recipients"."status" = 'pending';--> statement-breakpoint
 CREATE UNIQUE INDEX "campaigns_idempotency_key" ON "campaigns" USING btree ("idempotency_key");--> statement-breakpoint
 CREATE INDEX "contact_aliases_contact_idx" ON "contact_aliases" USING btree ("contact_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "contacts_email_live_key" ON "contacts" USING btree ("email") WHERE "contacts"."merged_into" is null and "contacts"."deleted_at" is null;--> statement-breakpoint
@@ -288,5 +297,5 @@ CREATE UNIQUE INDEX "journey_waits_run_step_key" ON "journey_waits" USING btree 
 CREATE INDEX "journey_waits_waiting_idx" ON "journey_waits" USING btree ("contact_id","event_name") WHERE "journey_waits"."status" = 'waiting';--> statement-breakpoint
 CREATE UNIQUE INDEX "link_answers_link_key" ON "link_answers" USING btree ("link_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "link_answers_confirmed_key" ON "link_answers" USING btree ("send_id","event") WHERE "link_answers"."status" = 'confirmed';--> statement-breakpoint
-CREATE INDEX "list_memberships_list_idx" ON "list_memberships" USING btree ("list_id","subscribed");--> statement-breakpoint
+CREATE INDEX "list_memberships_list_idx" ON "list_memberships" USING btree ("list_id","subscribed","contact_id");--> statement-breakpoint
 CREATE INDEX "tracked_links_send_idx" ON "tracked_links" USING btree ("send_id");

@@ -1,142 +1,103 @@
 import type { Engine } from "../engine.js";
+import type { Db } from "../db/client.js";
 import { HogsendError, invalidField } from "../errors.js";
 import { addJob, Jobs } from "../worker/jobs.js";
 import { checkTemplateProps, templateInfo } from "../mail/templates.js";
 
-export const CHUNK_SIZE = 200;
-const SEND_CONCURRENCY = 32;
-
 export interface CampaignInput {
+  /** A defined list: opt-in lists reach explicit subscribers, opt-out lists everyone not unsubscribed. */
   list?: string;
+  /** A defined bucket: its members when the campaign starts. */
   bucket?: string;
   template: string;
   props?: Record<string, unknown>;
+  /** Defaults to the template's subject. */
   subject?: string;
+  /** The same key returns the first campaign, whatever else the request says. */
   idempotencyKey: string;
+  /** When to resolve the audience and start sending; default now. */
   sendAt?: Date;
 }
 
-interface CampaignRow {
+export type CampaignStatus = "scheduled" | "resolving" | "sending" | "completed" | "cancelled" | "failed";
+
+export interface CampaignRow {
   id: string;
+  idempotency_key: string;
   list_id: string | null;
   bucket_id: string | null;
   template: string;
   subject: string | null;
   props: Record<string, unknown>;
-  status: string;
+  status: CampaignStatus;
   send_at: Date;
   total_recipients: number;
   sent_count: number;
   skipped_count: number;
   failed_count: number;
+  cursor: string | null;
+  error: string | null;
   created_at: Date;
+  updated_at: Date;
   finished_at: Date | null;
 }
 
+/** Statuses a campaign never leaves. */
+export const FINAL_STATUSES: CampaignStatus[] = ["completed", "cancelled", "failed"];
+
+export const CAMPAIGN_JOB_ATTEMPTS = 10;
+export const campaignJobKey = (campaignId: string) => `campaign:${campaignId}`;
+
 /**
- * Queue a campaign (202): validated up front, nothing queued on bad input; the same idempotencyKey returns
- * the first campaign. The audience is resolved when it starts, at sendAt.
+ * Queue a campaign; what `POST /v1/campaigns` (202) and `hs.campaigns.send` call. The same idempotencyKey
+ * returns the first campaign (`created: false`). Otherwise the input is validated before anything is
+ * written — exactly one of list and bucket, each defined, a registered template with valid props, a sendAt
+ * not in the past — and a bad one throws a 400 naming the field. The audience is resolved when the
+ * campaign starts, at sendAt, not now.
+ *
+ * @example
+ * const { campaignId } = await createCampaign(engine, {
+ *   list: "restock-chair-01", template: "ecommerce/back-in-stock", props: { sku: "chair-01", productName: "Studio chair" },
+ *   subject: "Studio chair is back in stock", idempotencyKey: "restock-chair-01-2026-01-05",
+ * });
  */
 export async function createCampaign(engine: Engine, input: CampaignInput): Promise<{ campaignId: string; created: boolean }> {
+  const first = await findByKey(engine.sql, input.idempotencyKey);
+  if (first) return { campaignId: first, created: false };
+
   if (Boolean(input.list) === Boolean(input.bucket)) throw invalidField("list", "give exactly one of list or bucket");
   if (input.list && !engine.registry.lists.has(input.list)) throw invalidField("list", `"${input.list}" is not a defined list`);
   if (input.bucket && !engine.registry.buckets.has(input.bucket)) throw invalidField("bucket", `"${input.bucket}" is not a defined bucket`);
   if (!templateInfo(input.template)) throw invalidField("template", `"${input.template}" is not a registered template`);
   const props = checkTemplateProps(input.template, input.props ?? {});
   const now = engine.clock.now();
+  // A second of grace: "now" computed by the caller a moment ago is not the past.
   if (input.sendAt && input.sendAt.getTime() < now.getTime() - 1000) throw invalidField("sendAt", "is in the past");
+  const sendAt = input.sendAt && input.sendAt > now ? input.sendAt : now;
+
   return engine.sql.begin(async (tx) => {
     const [row] = await tx<{ id: string }[]>`
       insert into campaigns (idempotency_key, list_id, bucket_id, template, subject, props, status, send_at, created_at, updated_at)
       values (${input.idempotencyKey}, ${input.list ?? null}, ${input.bucket ?? null}, ${input.template}, ${input.subject ?? null},
-              ${tx.json(props as never)}, 'scheduled', ${input.sendAt ?? now}, ${now}, ${now})
+              ${tx.json(props as never)}, 'scheduled', ${sendAt}, ${now}, ${now})
       on conflict (idempotency_key) do nothing returning id`;
-    if (!row) {
-      const [existing] = await tx<{ id: string }[]>`select id from campaigns where idempotency_key = ${input.idempotencyKey}`;
-      return { campaignId: existing.id, created: false };
-    }
-    await addJob(tx, Jobs.campaign, { campaignId: row.id }, { runAt: input.sendAt ?? now, jobKey: `campaign:${row.id}`, maxAttempts: 25 });
+    if (!row) return { campaignId: (await findByKey(tx, input.idempotencyKey))!, created: false };
+    await addJob(tx, Jobs.campaign, { campaignId: row.id }, { runAt: sendAt, jobKey: campaignJobKey(row.id), maxAttempts: CAMPAIGN_JOB_ATTEMPTS });
     return { campaignId: row.id, created: true };
   });
 }
 
-/** Resolve the audience into campaign_recipients in one set-based statement (memory flat in audience size). */
-async function resolveAudience(engine: Engine, campaign: CampaignRow): Promise<void> {
-  const sql = engine.sql;
-  const now = engine.clock.now();
-  await sql.begin(async (tx) => {
-    const [claimed] = await tx`update campaigns set status = 'resolving', updated_at = ${now} where id = ${campaign.id} and status = 'scheduled' returning id`;
-    if (!claimed) return;
-    const eligible = tx`c.deleted_at is null and c.merged_into is null and c.email is not null and c.unsubscribed_at is null
-      and not exists (select 1 from suppressions s where s.email = c.email and s.suppressed)`;
-    if (campaign.list_id) {
-      const list = engine.registry.lists.get(campaign.list_id)!;
-      // Polarity: opt-in lists reach explicit subscribers; opt-out lists everyone not explicitly out.
-      const membership = list.defaultOptIn
-        ? tx`not exists (select 1 from list_memberships m where m.contact_id = c.id and m.list_id = ${list.id} and not m.subscribed)`
-        : tx`exists (select 1 from list_memberships m where m.contact_id = c.id and m.list_id = ${list.id} and m.subscribed)`;
-      await tx`insert into campaign_recipients (campaign_id, contact_id, status)
-               select ${campaign.id}, c.id, 'pending' from contacts c where ${eligible} and ${membership} on conflict do nothing`;
-    } else {
-      await tx`insert into campaign_recipients (campaign_id, contact_id, status)
-               select ${campaign.id}, c.id, 'pending' from bucket_memberships b join contacts c on c.id = b.contact_id
-               where b.bucket_id = ${campaign.bucket_id} and ${eligible} on conflict do nothing`;
-    }
-    await tx`update campaigns set status = 'sending', total_recipients = (select count(*) from campaign_recipients where campaign_id = ${campaign.id}), updated_at = ${now}
-             where id = ${campaign.id}`;
-  });
+async function findByKey(db: Db, key: string): Promise<string | undefined> {
+  const [row] = await db<{ id: string }[]>`select id from campaigns where idempotency_key = ${key}`;
+  return row?.id;
 }
 
-/**
- * One durable chunk: send to the next pending recipients with per-recipient idempotency keys, record each
- * outcome, and queue the next chunk. A crash or retry re-sends nothing (the key), a cancel stops here.
- */
-export async function runCampaignChunk(engine: Engine, campaignId: string): Promise<void> {
-  let [campaign] = await engine.sql<CampaignRow[]>`select * from campaigns where id = ${campaignId}`;
-  if (!campaign || campaign.status === "cancelled" || campaign.status === "completed") return;
-  if (campaign.status === "scheduled" || campaign.status === "resolving") {
-    await resolveAudience(engine, campaign);
-    [campaign] = await engine.sql<CampaignRow[]>`select * from campaigns where id = ${campaignId}`;
-    if (campaign.status !== "sending") return;
-  }
-  const batch = await engine.sql<{ contact_id: string; email: string }[]>`
-    select r.contact_id, c.email from campaign_recipients r join contacts c on c.id = r.contact_id
-    where r.campaign_id = ${campaignId} and r.status = 'pending' order by r.contact_id limit ${CHUNK_SIZE}`;
-  const counts = { sent: 0, skipped: 0, failed: 0 };
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, batch.length) }, async () => {
-    while (next < batch.length) {
-      const recipient = batch[next++];
-      const result = await engine.email
-        .send({
-          to: recipient.email,
-          template: campaign.template,
-          props: campaign.props,
-          subject: campaign.subject ?? undefined,
-          category: campaign.list_id ?? "marketing",
-          idempotencyKey: `campaign:${campaignId}:${recipient.contact_id}`,
-          campaignId,
-          contactId: recipient.contact_id,
-        })
-        .catch((error) => ({ id: null, status: "failed" as const, reason: String((error as Error)?.message ?? error) }));
-      const status = result.status === "sent" || result.status === "queued" ? "sent" : result.status;
-      counts[status as keyof typeof counts]++;
-      await engine.sql`update campaign_recipients set status = ${status}, send_id = ${result.id} where campaign_id = ${campaignId} and contact_id = ${recipient.contact_id}`;
-    }
-  }));
-  const now = engine.clock.now();
-  await engine.sql.begin(async (tx) => {
-    await tx`update campaigns set sent_count = sent_count + ${counts.sent}, skipped_count = skipped_count + ${counts.skipped},
-               failed_count = failed_count + ${counts.failed}, updated_at = ${now} where id = ${campaignId}`;
-    const [more] = await tx`select 1 from campaign_recipients where campaign_id = ${campaignId} and status = 'pending' limit 1`;
-    if (more) {
-      await addJob(tx, Jobs.campaign, { campaignId }, { runAt: now, jobKey: `campaign:${campaignId}`, maxAttempts: 25 });
-    } else {
-      await tx`update campaigns set status = 'completed', finished_at = ${now} where id = ${campaignId} and status = 'sending'`;
-    }
-  });
+export async function loadCampaign(db: Db, id: string): Promise<CampaignRow | undefined> {
+  const [row] = await db<CampaignRow[]>`select * from campaigns where id = ${id}`;
+  return row;
 }
 
+/** A campaign's public shape: `hs.campaigns.get`, the admin API and Studio. */
 export function campaignView(c: CampaignRow) {
   return {
     id: c.id,
@@ -144,26 +105,36 @@ export function campaignView(c: CampaignRow) {
     list: c.list_id,
     bucket: c.bucket_id,
     template: c.template,
+    subject: c.subject,
+    idempotencyKey: c.idempotency_key,
     totalRecipients: c.total_recipients,
     sentCount: c.sent_count,
     skippedCount: c.skipped_count,
     failedCount: c.failed_count,
+    error: c.error,
     sendAt: c.send_at.toISOString(),
     createdAt: c.created_at.toISOString(),
     finishedAt: c.finished_at?.toISOString() ?? null,
   };
 }
 
-export async function getCampaign(engine: Engine, id: string) {
-  const [row] = await engine.sql<CampaignRow[]>`select * from campaigns where id = ${id}`;
+export type CampaignView = ReturnType<typeof campaignView>;
+
+/** `hs.campaigns.get`: `{ status, totalRecipients, sentCount, skippedCount, failedCount, … }`; 404 if unknown. */
+export async function getCampaign(engine: Engine, id: string): Promise<CampaignView> {
+  const row = await loadCampaign(engine.sql, id);
   if (!row) throw new HogsendError("not_found", "no such campaign");
   return campaignView(row);
 }
 
-/** Cancel: the running chunk finishes, no further chunk starts. */
-export async function cancelCampaign(engine: Engine, id: string) {
+/**
+ * Cancel a scheduled or running campaign: no batch starts after this commits (batches already handed to
+ * the provider finish and are counted). A finished campaign answers 409.
+ */
+export async function cancelCampaign(engine: Engine, id: string): Promise<CampaignView> {
+  const now = engine.clock.now();
   const [row] = await engine.sql<CampaignRow[]>`
-    update campaigns set status = 'cancelled', finished_at = ${engine.clock.now()}, updated_at = ${engine.clock.now()}
+    update campaigns set status = 'cancelled', finished_at = ${now}, updated_at = ${now}
     where id = ${id} and status in ('scheduled', 'resolving', 'sending') returning *`;
   if (!row) {
     const current = await getCampaign(engine, id);

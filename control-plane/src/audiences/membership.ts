@@ -40,7 +40,11 @@ export function criteriaSql(db: Db, criteria: BucketCriterion[], now: Date) {
 
 export const liveContact = (db: Db) => db`c.deleted_at is null and c.merged_into is null`;
 
-/** Record a join or a leave, and emit bucket.entered / bucket.left through the pipeline. */
+/**
+ * Record a join or a leave, and emit bucket.entered / bucket.left through the pipeline, in the caller's
+ * transaction (which holds the contact's row lock). Returns whether membership changed: a join of a member
+ * or a leave of a non-member is a no-op and emits nothing.
+ */
 export async function setMembership(
   engine: Engine,
   tx: Tx,
@@ -61,5 +65,46 @@ export async function setMembership(
 /** Is the contact in the bucket by its criteria right now? */
 export async function qualifies(engine: Engine, db: Db, bucket: BucketDefinition, contactId: string): Promise<boolean> {
   const [row] = await db`select 1 from contacts c where c.id = ${contactId} and ${liveContact(db)} and ${criteriaSql(db, bucket.criteria ?? [], engine.clock.now())}`;
+  return Boolean(row);
+}
+
+/** How many contacts are in a bucket now. */
+export async function bucketCount(db: Db, bucketId: string): Promise<number> {
+  const [row] = await db<{ n: number }[]>`select count(*)::int as n from bucket_memberships where bucket_id = ${bucketId}`;
+  return row.n;
+}
+
+export interface BucketMember {
+  contactId: string;
+  email: string | null;
+  userId: string | null;
+  enteredAt: Date;
+}
+
+/**
+ * One page of a bucket's members in contact-id order; pass the returned `next` as `after` for the next page.
+ *
+ * @example
+ * for (let after: string | undefined; ; ) {
+ *   const page = await bucketMembers(engine.sql, "win-back", { after, limit: 500 });
+ *   // …
+ *   if (!page.next) break;
+ *   after = page.next;
+ * }
+ */
+export async function bucketMembers(db: Db, bucketId: string, page: { limit: number; after?: string }): Promise<{ members: BucketMember[]; next: string | null }> {
+  const rows = await db<{ contact_id: string; email: string | null; user_id: string | null; entered_at: Date }[]>`
+    select b.contact_id, c.email, c.user_id, b.entered_at from bucket_memberships b join contacts c on c.id = b.contact_id
+    where b.bucket_id = ${bucketId} ${page.after ? db`and b.contact_id > ${page.after}` : db``}
+    order by b.contact_id limit ${page.limit}`;
+  return {
+    members: rows.map((r) => ({ contactId: r.contact_id, email: r.email, userId: r.user_id, enteredAt: r.entered_at })),
+    next: rows.length === page.limit ? rows[rows.length - 1].contact_id : null,
+  };
+}
+
+/** Is the contact a member of the bucket now? */
+export async function isBucketMember(db: Db, bucketId: string, contactId: string): Promise<boolean> {
+  const [row] = await db`select 1 from bucket_memberships where bucket_id = ${bucketId} and contact_id = ${contactId}`;
   return Boolean(row);
 }

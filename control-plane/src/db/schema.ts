@@ -112,7 +112,11 @@ export const listMemberships = pgTable(
     subscribed: boolean("subscribed").notNull(),
     updatedAt: ts("updated_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.contactId, t.listId] }), index("list_memberships_list_idx").on(t.listId, t.subscribed)],
+  (t) => [
+    primaryKey({ columns: [t.contactId, t.listId] }),
+    // Counts per list, and an opt-in list's subscribers in contact order (campaign resolution's keyset).
+    index("list_memberships_list_idx").on(t.listId, t.subscribed, t.contactId),
+  ],
 );
 
 export const suppressions = pgTable("suppressions", {
@@ -328,7 +332,10 @@ export const campaigns = pgTable(
     sentCount: integer("sent_count").notNull().default(0),
     skippedCount: integer("skipped_count").notNull().default(0),
     failedCount: integer("failed_count").notNull().default(0),
+    /** Audience resolution's keyset position: the last contact id resolved into campaign_recipients. */
     cursor: uuid("cursor"),
+    /** Why a campaign failed (its list, bucket or template is gone at send time). */
+    error: text("error"),
     createdAt: ts("created_at").notNull(),
     updatedAt: ts("updated_at").notNull(),
     finishedAt: ts("finished_at"),
@@ -347,8 +354,15 @@ export const campaignRecipients = pgTable(
     contactId: uuid("contact_id").notNull(),
     status: text("status").notNull(),
     sendId: uuid("send_id"),
+    /** Why a recipient was skipped or failed, when no send row says it (no email address). */
+    reason: text("reason"),
   },
-  (t) => [primaryKey({ columns: [t.campaignId, t.contactId] }), index("campaign_recipients_status_idx").on(t.campaignId, t.status)],
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.contactId] }),
+    // The chunk query reads the next pending recipients in contact order: this index keeps it O(chunk).
+    index("campaign_recipients_pending_idx").on(t.campaignId, t.contactId).where(sql`${t.status} = 'pending'`),
+    check("campaign_recipients_status_check", sql`${t.status} in ('pending', 'sent', 'skipped', 'failed')`),
+  ],
 );
 
 export const bucketMemberships = pgTable(
@@ -367,6 +381,16 @@ export const cohortSyncs = pgTable("cohort_syncs", {
   lastCalculation: text("last_calculation"),
   syncedAt: ts("synced_at").notNull(),
 });
+
+/** A cohort sync's staging area: the contacts matched from PostHog's persons pages, diffed in SQL. */
+export const cohortSyncMembers = pgTable(
+  "cohort_sync_members",
+  {
+    bucketId: text("bucket_id").notNull(),
+    contactId: uuid("contact_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucketId, t.contactId] })],
+);
 
 /** Outbound engine events waiting for, or done with, delivery to a destination. */
 export const deliveries = pgTable(

@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { testEngine } from "../../test/engine.js";
 import type { TestEngine } from "../testing/index.js";
 import { createHttpApp } from "../http/app.js";
-import { createApiKey } from "../auth/api-keys.js";
 import { app as defaultApp } from "../../app/index.js";
 import { defineBucket } from "./buckets.js";
 import { defineList } from "./lists.js";
@@ -18,85 +17,6 @@ afterEach(async () => {
   t = undefined;
 });
 
-const updates = defineList({ id: "product-updates", name: "Product updates", defaultOptIn: true });
-const beta = defineList({ id: "beta", name: "Beta", defaultOptIn: false });
-const product = { template: "marketing/product-update", props: { headline: "New", body: "Things" } };
-
-describe("campaigns", () => {
-  it("an opt-out list reaches everyone not unsubscribed; an opt-in list only explicit subscribers; suppressed and unsubscribed are excluded", async () => {
-    t = await testEngine({ lists: [updates, beta] });
-    for (const u of ["a", "b", "c", "d", "e"]) await t.hs.contacts.upsert({ email: `${u}@example.com`, userId: u });
-    await t.hs.lists.unsubscribe("product-updates", { userId: "b" });
-    await t.hs.lists.subscribe("beta", { userId: "c" });
-    await t.engine.sql`update contacts set unsubscribed_at = now() where user_id = 'd'`;
-    await t.engine.sql`insert into suppressions (email, reason, suppressed, updated_at) values ('e@example.com', 'complained', true, now())`;
-    const { campaignId } = await t.hs.campaigns.send({ list: "product-updates", ...product, idempotencyKey: "c1" });
-    await t.runDue();
-    expect(await t.hs.campaigns.get(campaignId)).toMatchObject({ status: "completed", totalRecipients: 2, sentCount: 2, skippedCount: 0, failedCount: 0 });
-    expect(t.outbox.map((e) => e.to).sort()).toEqual(["a@example.com", "c@example.com"]);
-    const optIn = await t.hs.campaigns.send({ list: "beta", ...product, idempotencyKey: "c2" });
-    await t.runDue();
-    expect((await t.hs.campaigns.get(optIn.campaignId)).totalRecipients).toBe(1);
-  });
-
-  it("the same idempotencyKey returns the first campaign; sendAt schedules it", async () => {
-    t = await testEngine({ lists: [updates] });
-    await t.hs.contacts.upsert({ email: "a@example.com", userId: "a" });
-    const sendAt = new Date(t.clock.now().getTime() + hours(2));
-    const first = await t.hs.campaigns.send({ list: "product-updates", ...product, idempotencyKey: "launch", sendAt });
-    const again = await t.hs.campaigns.send({ list: "product-updates", ...product, idempotencyKey: "launch" });
-    expect(again.campaignId).toBe(first.campaignId);
-    expect((await t.hs.campaigns.get(first.campaignId)).status).toBe("scheduled");
-    await t.advance(hours(2));
-    expect((await t.hs.campaigns.get(first.campaignId)).status).toBe("completed");
-    expect(t.outbox).toHaveLength(1);
-  });
-
-  it("sends in chunks from durable jobs; a re-run chunk sends nothing twice; cancel stops at the next chunk", async () => {
-    t = await testEngine({ lists: [updates] });
-    await t.engine.sql`insert into contacts (email, user_id, created_at, updated_at) select 'p' || g || '@example.com', 'p' || g, now(), now() from generate_series(1, 450) g`;
-    // Engine calls, not t.hs: the test engine's client runs whatever is due after each call.
-    const { createCampaign, runCampaignChunk, getCampaign, cancelCampaign } = await import("./campaigns.js");
-    const { campaignId } = await createCampaign(t.engine, { list: "product-updates", ...product, idempotencyKey: "big" });
-    // Run only the first chunk, then replay it as a crash before its outcomes were recorded would.
-    await t.engine.sql`delete from graphile_worker._private_jobs`;
-    await runCampaignChunk(t.engine, campaignId);
-    expect(await getCampaign(t.engine, campaignId)).toMatchObject({ status: "sending", totalRecipients: 450, sentCount: 200 });
-    await t.engine.sql`update campaign_recipients set status = 'pending' where campaign_id = ${campaignId}`;
-    await runCampaignChunk(t.engine, campaignId);
-    const [{ n }] = await t.engine.sql`select count(*)::int as n from email_sends where campaign_id = ${campaignId}`;
-    expect(n).toBe(200);
-    await cancelCampaign(t.engine, campaignId);
-    await t.runDue();
-    const after = await getCampaign(t.engine, campaignId);
-    expect(after.status).toBe("cancelled");
-    expect((await t.engine.sql`select count(*)::int as n from email_sends where campaign_id = ${campaignId}`)[0].n).toBe(200);
-  });
-
-  it("refuses bad campaigns with 400 naming the field, and queues nothing", async () => {
-    t = await testEngine({ lists: [updates], buckets: [defineBucket({ id: "pro", criteria: [{ property: "plan", op: "eq", value: "pro" }] })] });
-    const http = createHttpApp(t.engine);
-    const { key } = await createApiKey(t.engine.sql, { scope: "ingest" }, t.clock.now());
-    const post = async (body: object) => {
-      const r = await http.request("/v1/campaigns", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-      return { status: r.status, body: await r.json() };
-    };
-    const cases: [object, string][] = [
-      [{ ...product, idempotencyKey: "x" }, "list"],
-      [{ list: "product-updates", bucket: "pro", ...product, idempotencyKey: "x" }, "list"],
-      [{ list: "nope", ...product, idempotencyKey: "x" }, "list"],
-      [{ bucket: "nope", ...product, idempotencyKey: "x" }, "bucket"],
-      [{ list: "product-updates", template: "nope/x", idempotencyKey: "x" }, "template"],
-      [{ list: "product-updates", ...product, idempotencyKey: "x", sendAt: "2020-01-01T00:00:00Z" }, "sendAt"],
-    ];
-    for (const [body, field] of cases) {
-      const r = await post(body);
-      expect(r.status, JSON.stringify(body)).toBe(400);
-      expect(r.body.error.details.issues[0].field).toBe(field);
-    }
-    expect(await t.engine.sql`select 1 from campaigns`).toHaveLength(0);
-  });
-});
 
 describe("buckets", () => {
   const pro = defineBucket({ id: "pro", name: "Pro plan", criteria: [{ property: "plan", op: "eq", value: "pro" }] });
