@@ -8,7 +8,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Agent, request } from "undici";
-import postgres from "postgres";
+import { openSql } from "../../control-plane/src/db/client.js";
 import { benchDatabase, fmt, percentile } from "../lib/database.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -63,7 +63,7 @@ async function paced(rate: number, seconds: number): Promise<number[]> {
 }
 
 async function rawCeiling(seconds: number): Promise<number> {
-  const sql = postgres(db.url, { max: CONNECTIONS, onnotice: () => {} });
+  const sql = openSql(db.url, { max: CONNECTIONS, onnotice: () => {} });
   const [{ id }] = await sql`insert into contacts (user_id, created_at, updated_at) values ('raw', now(), now()) returning id`;
   let count = 0;
   const end = performance.now() + seconds * 1000;
@@ -82,7 +82,7 @@ async function rawCeiling(seconds: number): Promise<number> {
 try {
   await closedLoop(2); // warm-up
   // Planner statistics, as autovacuum keeps them on a live database (a fresh one has none yet).
-  const admin = postgres(db.url, { max: 1, onnotice: () => {} });
+  const admin = openSql(db.url, { max: 1, onnotice: () => {} });
   await admin`analyze`;
   await admin.end();
   const ingestRun = await closedLoop(SECONDS);

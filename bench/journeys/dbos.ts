@@ -1,4 +1,4 @@
-import postgres from "postgres";
+import { openSql } from "../../control-plane/src/db/client.js";
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { renderTemplate } from "@hogsend/email";
 
@@ -6,12 +6,12 @@ import { renderTemplate } from "@hogsend/email";
 export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPerSecond: number; seconds: number }> {
   const u = new URL(serverUrl);
   const name = `dbos_bench_${Date.now()}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const admin = openSql(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
   u.pathname = `/${name}`;
   const url = u.toString();
-  const sql = postgres(url, { max: 20, onnotice: () => {} });
+  const sql = openSql(url, { max: 20, onnotice: () => {} });
   await sql`create table bench_outbox (id bigserial primary key, contact text not null, template text not null, html text, text text, at timestamptz not null default now())`;
 
   // The same email work as Hogsend's sendEmail: render the React Email template, record it in an outbox.
@@ -43,7 +43,7 @@ export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPe
   } finally {
     await DBOS.shutdown();
     await sql.end();
-    const a = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    const a = openSql(serverUrl, { max: 1, onnotice: () => {} });
     await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
     await a.end();
   }

@@ -2,9 +2,8 @@ import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../control-plane/src/db/embedded.js";
-import { createSql } from "../../control-plane/src/db/client.js";
+import { createSql, openSql } from "../../control-plane/src/db/client.js";
 import { migrate } from "../../control-plane/src/db/migrate.js";
 
 /** A fresh, migrated database for a benchmark: on DATABASE_URL's server, else an embedded Postgres. */
@@ -16,7 +15,7 @@ export async function benchDatabase(): Promise<{ url: string; serverUrl: string;
     serverUrl = embedded.url;
   }
   const name = `hogsend_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const admin = openSql(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
   const u = new URL(serverUrl);
@@ -29,7 +28,7 @@ export async function benchDatabase(): Promise<{ url: string; serverUrl: string;
     url,
     serverUrl,
     async stop() {
-      const a = postgres(serverUrl!, { max: 1, onnotice: () => {} });
+      const a = openSql(serverUrl!, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
       await a.end();
       await embedded?.stop();

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
+import { openSql } from "../src/db/client.js";
 import { inject } from "vitest";
 
 /** A fresh, migrated database for one test file (a clone of the template the global setup built). */
@@ -7,7 +7,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   const adminUrl = inject("pgAdminUrl");
   const template = inject("pgTemplate");
   const name = `hogsend_test_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = openSql(adminUrl, { max: 1, onnotice: () => {} });
   for (let attempt = 0; ; attempt++) {
     try {
       await admin.unsafe(`create database ${name} template ${template}`);
@@ -24,7 +24,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   return {
     url: u.toString(),
     async drop() {
-      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      const a = openSql(adminUrl, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
       await a.end();
     },

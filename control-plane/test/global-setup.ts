@@ -1,10 +1,9 @@
 import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
-import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.js";
-import { createSql } from "../src/db/client.js";
+import { createSql, openSql } from "../src/db/client.js";
 import { migrate } from "../src/db/migrate.js";
 
 let embedded: EmbeddedDatabase | undefined;
@@ -19,7 +18,7 @@ export default async function setup(project: TestProject) {
     embedded = await startEmbeddedPostgres({ dataDir: path.join(mkdtempSync(path.join(os.tmpdir(), "hogsend-test-")), "pg"), persistent: false });
     adminUrl = embedded.url;
   }
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = openSql(adminUrl, { max: 1, onnotice: () => {} });
   const template = `hogsend_template_${process.pid}`;
   await admin.unsafe(`drop database if exists ${template}`);
   await admin.unsafe(`create database ${template}`);
@@ -31,7 +30,7 @@ export default async function setup(project: TestProject) {
   project.provide("pgAdminUrl", adminUrl);
   project.provide("pgTemplate", template);
   return async () => {
-    const a = postgres(adminUrl!, { max: 1, onnotice: () => {} });
+    const a = openSql(adminUrl!, { max: 1, onnotice: () => {} });
     await a.unsafe(`drop database if exists ${template} with (force)`).catch(() => {});
     await a.end();
     await embedded?.stop();

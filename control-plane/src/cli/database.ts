@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import postgres from "postgres";
+import { openSql } from "../db/client.js";
 import type { Config } from "../config.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.js";
 
@@ -19,7 +19,7 @@ export async function openDatabase(config: Config): Promise<{ url: string; embed
 }
 
 async function reachable(url: string): Promise<boolean> {
-  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  const sql = openSql(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
   try {
     await sql`select 1`;
     return true;

@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakePostHog, type FakePostHog } from "../../test/fakes/posthog.js";
 import { createTestDatabase } from "../../test/db.js";
-import postgres from "postgres";
+import { openSql } from "../db/client.js";
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL("../../bin/hogsend.js", import.meta.url));
@@ -28,7 +28,7 @@ describe("hogsend posthog", () => {
     const flags = ["--host", ph.url, "--project", "12345", "--personal-api-key", "phx_cli"];
     const first = await hogsend(["posthog", "install", ...flags]);
     expect(first.stdout).toMatch(/^created the Hogsend destination/);
-    const sql = postgres(db.url, { max: 1 });
+    const sql = openSql(db.url, { max: 1 });
     const [stored] = await sql`select value from engine_secrets where name = 'posthog_webhook'`;
     expect(ph.hogFunctions[0]._rawInputs.secret.value).toBe(stored.value);
     expect(ph.hogFunctions[0]._rawInputs.url.value).toBe("https://hogsend.example.com/v1/webhooks/posthog");

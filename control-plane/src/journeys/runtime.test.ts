@@ -340,7 +340,7 @@ describe("replay, idempotency and durability", () => {
     t = await testEngine({ journeys: [waiter] });
     await t.hs.events.send({ name: "start", userId: "u1", email: "u1@example.com" });
     const { createEngine } = await import("../engine.js");
-    const second = await createEngine({ databaseUrl: dbUrl(t), app: { journeys: [waiter] }, config: t.engine.config, clock: t.clock, log: t.engine.log, publicUrl: t.engine.publicUrl });
+    const second = await createEngine({ databaseUrl: t.databaseUrl, app: { journeys: [waiter] }, config: t.engine.config, clock: t.clock, log: t.engine.log, publicUrl: t.engine.publicUrl });
     try {
       await ingest(second, { name: "reply", userId: "u1", source: "api", eventProperties: { who: "Restarted" } });
       const jobs = await second.sql`select key, payload, run_at from graphile_worker._private_jobs`;
@@ -396,7 +396,3 @@ describe("tasks", () => {
   });
 });
 
-function dbUrl(t: TestEngine): string {
-  const o = (t.engine.sql as any).options;
-  return `postgres://${o.user}:${o.pass}@${o.host[0]}:${o.port[0]}/${o.database}`;
-}

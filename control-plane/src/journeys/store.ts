@@ -100,7 +100,7 @@ export async function wakeRun(tx: Tx, runId: string, now: Date): Promise<void> {
 }
 
 /** Park a run until `wakeAt` (a sleep's end or a wait's deadline); an event may wake it earlier. */
-export async function parkRun(tx: Tx, runId: string, status: "waiting" | "sleeping", wakeAt: Date, label: string, now: Date): Promise<boolean> {
+export async function parkRun(tx: Db, runId: string, status: "waiting" | "sleeping", wakeAt: Date, label: string, now: Date): Promise<boolean> {
   // One statement: the job exists exactly when the run parked.
   const [row] = await tx`
     with parked as (
@@ -152,19 +152,40 @@ export async function getWait(db: Db, runId: string, stepKey: string): Promise<W
   return row;
 }
 
-export async function insertWait(
+/**
+ * Register a wait and, while it is pending, park the run until its deadline, in one statement: the wait
+ * row, the run's status and its wake-up job are written together. A wait matched by the lookback does not
+ * park. `parked` is false when the run was no longer live.
+ */
+export async function insertWaitAndPark(
   tx: Tx,
   wait: { runId: string; stepKey: string; contactId: string; eventName: string; condition: Condition | null; deadline: Date; now: Date;
           matched?: { eventId: string; properties: Record<string, unknown> } },
-): Promise<WaitRow> {
-  const [row] = await tx<WaitRow[]>`
-    insert into journey_waits (run_id, step_key, contact_id, event_name, condition, deadline, status, matched_event_id, matched_properties, created_at, resolved_at)
-    values (${wait.runId}, ${wait.stepKey}, ${wait.contactId}, ${wait.eventName}, ${tx.json((wait.condition ?? null) as never)}, ${wait.deadline},
-            ${wait.matched ? "matched" : "waiting"}, ${wait.matched?.eventId ?? null}, ${wait.matched ? tx.json(wait.matched.properties as never) : null},
-            ${wait.now}, ${wait.matched ? wait.now : null})
-    on conflict (run_id, step_key) do nothing
-    returning *`;
-  return row ?? (await getWait(tx, wait.runId, wait.stepKey))!;
+): Promise<{ wait: WaitRow; parked: boolean }> {
+  const [row] = await tx<(WaitRow & { parked: boolean })[]>`
+    with w as (
+      insert into journey_waits (run_id, step_key, contact_id, event_name, condition, deadline, status, matched_event_id, matched_properties, created_at, resolved_at)
+      values (${wait.runId}, ${wait.stepKey}, ${wait.contactId}, ${wait.eventName}, ${tx.json((wait.condition ?? null) as never)}, ${wait.deadline},
+              ${wait.matched ? "matched" : "waiting"}, ${wait.matched?.eventId ?? null}, ${wait.matched ? tx.json(wait.matched.properties as never) : null},
+              ${wait.now}, ${wait.matched ? wait.now : null})
+      on conflict (run_id, step_key) do nothing
+      returning *),
+    parked as (
+      update journey_runs set status = 'waiting', wake_at = ${wait.deadline}, parked_at = ${wait.stepKey}, updated_at = ${wait.now}
+      where id = ${wait.runId} and status in ${tx(LIVE_STATUSES)} and exists (select 1 from w where w.status = 'waiting')
+      returning id),
+    job as (
+      select graphile_worker.add_job(identifier => ${Jobs.run}::text, payload => json_build_object('runId', id), run_at => ${wait.deadline}::timestamptz,
+        max_attempts => ${RUN_JOB_MAX_ATTEMPTS}::int, job_key => 'run:' || id) from parked)
+    select w.*, (select count(*) from job) > 0 as parked from w`;
+  if (row) {
+    const { parked, ...inserted } = row;
+    return { wait: inserted, parked };
+  }
+  // Registered before (an earlier replay committed it): the run parks on it as it stands.
+  const existing = (await getWait(tx, wait.runId, wait.stepKey))!;
+  const parked = existing.status === "waiting" && (await parkRun(tx, wait.runId, "waiting", existing.deadline, wait.stepKey, wait.now));
+  return { wait: existing, parked };
 }
 
 /** The timeout's side of the race: wins only if no event matched first. */

@@ -1,5 +1,6 @@
 import type { Engine } from "../engine.js";
 import { ingest } from "../ingest/ingest.js";
+import { pipelinedTransaction } from "../db/pipelined.js";
 import { addJob, Jobs } from "../worker/jobs.js";
 import type { SendEmailResult } from "./types.js";
 
@@ -29,6 +30,9 @@ export interface SendRow {
 
 export const MAX_SEND_ATTEMPTS = 8;
 
+/** The send was no longer queued when its provider answer was recorded (another attempt recorded it). */
+class NotQueued extends Error {}
+
 /** Backoff between provider attempts: 10 s, 20 s, 40 s … capped at 30 minutes. */
 export function retryDelayMs(attempt: number): number {
   return Math.min(10_000 * 2 ** (attempt - 1), 30 * 60_000);
@@ -54,22 +58,25 @@ export async function deliverSend(engine: Engine, row: SendRow): Promise<SendEma
   });
   const now = engine.clock.now();
   if (result.ok) {
-    const updated = await engine.sql.begin(async (tx) => {
-      const [done] = await tx`
+    // BEGIN, the status change and the email.sent event's first statements go out together; a send that
+    // was no longer queued rolls the event back.
+    const updated = await pipelinedTransaction(engine.sql, async (tx) => {
+      const marked = tx`
         update email_sends set status = 'sent', transport = ${transport.name}, provider_id = ${result.providerId}, attempts = ${attempt},
           sent_at = ${now}, updated_at = ${now},
           status_history = status_history || ${tx.json([{ status: "sent", at: now.toISOString() }] as never)}::jsonb
-        where id = ${row.id} and status = 'queued' returning id`;
-      if (done && row.contact_id) {
-        await ingest(engine, {
-          name: "email.sent",
-          contactId: row.contact_id,
-          eventProperties: sendEventProperties(row),
-          source: "engine",
-          idempotencyKey: `email.sent:${row.id}`,
-        }, tx);
-      }
-      return Boolean(done);
+        where id = ${row.id} and status = 'queued' returning id`.execute();
+      const event = row.contact_id
+        ? ingest(engine, { name: "email.sent", contactId: row.contact_id, eventProperties: sendEventProperties(row), source: "engine", idempotencyKey: `email.sent:${row.id}` }, tx)
+        : Promise.resolve();
+      const [done, recorded] = await Promise.allSettled([marked, event]);
+      if (done.status === "rejected") throw done.reason;
+      if (recorded.status === "rejected") throw recorded.reason;
+      if (!done.value.length) throw new NotQueued();
+      return true;
+    }).catch((error) => {
+      if (error instanceof NotQueued) return false;
+      throw error;
     });
     return { id: row.id, status: updated || row.status !== "failed" ? "sent" : "failed" };
   }

@@ -9,6 +9,8 @@ import { checkTemplateProps, render, templateInfo } from "./templates.js";
 import { buildTrackedEmail } from "./compose.js";
 import { deliverSend, type SendRow } from "./deliver.js";
 import type { SendEmailRequest, SendEmailResult } from "./types.js";
+import { RunStopped } from "../journeys/errors.js";
+import { LIVE_STATUSES } from "../journeys/statuses.js";
 
 /**
  * The one email service behind sendEmail (journeys), emailService.send (tasks) and POST /v1/emails.
@@ -31,11 +33,16 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
     request.contactId ?? (await findContact(engine.sql, { userId: request.userId ?? undefined, email: request.userId ? undefined : to }))?.id ?? null;
   const subject = request.subject ?? template.defaultSubject;
 
-  // One query: a send already made under this key, and the facts the preference rules need.
-  const [{ existing }, facts] = await Promise.all([
-    engine.sql<{ existing: boolean }[]>`select exists (select 1 from email_sends where idempotency_key = ${idempotencyKey}) as existing`.then((r) => r[0]),
+  // Together: a send already made under this key, whether a journey's run is still live (an exit may
+  // have landed while its code ran), and the facts the preference rules need.
+  const runId = request.journey?.runId ?? null;
+  const [{ existing, run_live }, facts] = await Promise.all([
+    engine.sql<{ existing: boolean; run_live: boolean }[]>`
+      select exists (select 1 from email_sends where idempotency_key = ${idempotencyKey}) as existing,
+        ${runId}::uuid is null or exists (select 1 from journey_runs where id = ${runId} and status in ${engine.sql(LIVE_STATUSES)}) as run_live`.then((r) => r[0]),
     loadPreferenceFacts(engine.sql, { email: to, contactId, category }),
   ]);
+  if (!run_live) throw new RunStopped();
   if (existing) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
 
   let skipReason: string | null = null;

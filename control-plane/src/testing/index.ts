@@ -3,12 +3,11 @@ import path from "node:path";
 import { mkdtempSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
-import postgres from "postgres";
 import { Hogsend } from "@hogsend/client";
 import type { HogsendApp } from "../app.js";
 import { VirtualClock } from "../clock.js";
 import { loadConfig, type Config } from "../config.js";
-import { createSql } from "../db/client.js";
+import { createSql, openSql } from "../db/client.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.js";
 import { migrate, MIGRATIONS_DIR } from "../db/migrate.js";
 import type { Duration } from "../duration.js";
@@ -47,6 +46,8 @@ export interface TestEngine {
   /** The real SDK, calling the real HTTP app in process; each call then runs whatever became due. */
   hs: Hogsend;
   engine: Engine;
+  /** The test database's URL: a second engine (a "restarted process") can open it. */
+  databaseUrl: string;
   clock: VirtualClock;
   /** Emails sent so far, oldest first (refreshed after every call and advance). */
   outbox: OutboxEmail[];
@@ -87,7 +88,7 @@ async function cloneTemplate(server: string, dbName: string) {
     template = (async () => {
       // Named by the migrations' content, so every process (and run) on this server shares one.
       const name = `hogsend_testing_tpl_${await migrationsHash()}`;
-      const admin = postgres(server, { max: 1, onnotice: () => {} });
+      const admin = openSql(server, { max: 1, onnotice: () => {} });
       try {
         await admin`select pg_advisory_lock(hashtext(${name}))`;
         const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
@@ -111,7 +112,7 @@ async function cloneTemplate(server: string, dbName: string) {
     templates.set(server, template);
   }
   const name = await template;
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  const admin = openSql(server, { max: 1, onnotice: () => {} });
   try {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -198,6 +199,7 @@ export async function createTestEngine(options: TestEngineOptions = {}): Promise
   return {
     hs,
     engine,
+    databaseUrl: url,
     clock,
     outbox,
     jobErrors,
@@ -216,7 +218,7 @@ export async function createTestEngine(options: TestEngineOptions = {}): Promise
     },
     async close() {
       await closeEngine(engine);
-      const a = postgres(server, { max: 1, onnotice: () => {} });
+      const a = openSql(server, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {});
       await a.end();
     },
