@@ -52,22 +52,22 @@ async function lockIdentity(tx: Db, id: { email?: string; userId?: string; disti
     id.userId && `user:${id.userId}`,
     id.distinctId && `distinct:${id.distinctId}`,
   ].filter(Boolean) as string[];
-  for (const key of keys) await tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+  // Pipelined, in this order: the server takes them one after another, as sequential awaits would.
+  await Promise.all(keys.map((key) => tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`));
 }
 
 export async function lockContact(tx: Db, contactId: string) {
   await tx`select id from contacts where id = ${contactId} for update`;
 }
 
+/** The live contact holding this key, else the one an alias (a merged-away key) points to. */
 async function findLive(tx: Db, column: "email" | "user_id", value: string): Promise<ContactRow | undefined> {
-  const [direct] = await tx<ContactRow[]>`
-    select * from contacts where ${tx(column)} = ${value} and merged_into is null and deleted_at is null`;
-  if (direct) return direct;
-  const kind = column === "email" ? "email" : "user_id";
-  const [aliased] = await tx<ContactRow[]>`
-    select c.* from contact_aliases a join contacts c on c.id = a.contact_id
-    where a.kind = ${kind} and a.value = ${value} and c.merged_into is null and c.deleted_at is null`;
-  return aliased;
+  const [row] = await tx<ContactRow[]>`
+    select c.* from contacts c
+    where c.merged_into is null and c.deleted_at is null
+      and (c.${tx(column)} = ${value} or c.id = (select contact_id from contact_aliases where kind = ${column} and value = ${value}))
+    order by (c.${tx(column)} = ${value}) is true desc limit 1`;
+  return row;
 }
 
 async function findByDistinctId(tx: Db, distinctId: string): Promise<ContactRow | undefined> {
@@ -114,11 +114,13 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date): Pro
       select * from contacts where user_id = ${userId} and email = ${email} and merged_into is null and deleted_at is null for update`;
     if (known) return { contact: known, created: false, linked: false, merged: [] };
   }
-  await lockIdentity(tx, { email, userId, distinctId });
-
-  const byUser = userId ? await findLive(tx, "user_id", userId) : undefined;
-  const byEmail = email ? await findLive(tx, "email", email) : undefined;
-  const byDistinct = distinctId ? await findByDistinctId(tx, distinctId) : undefined;
+  // The identity locks, then the lookups, in one round trip: the lookups run once the locks are granted.
+  const [, byUser, byEmail, byDistinct] = await Promise.all([
+    lockIdentity(tx, { email, userId, distinctId }),
+    userId ? findLive(tx, "user_id", userId) : undefined,
+    email ? findLive(tx, "email", email) : undefined,
+    distinctId ? findByDistinctId(tx, distinctId) : undefined,
+  ]);
   const found = uniqueById([byUser, byEmail, byDistinct]);
 
   let contact: ContactRow;

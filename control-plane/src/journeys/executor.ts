@@ -252,7 +252,10 @@ class RunExecution implements EmailStepRunner {
     const sql = this.engine.sql;
     // The wait as loaded with the run: an event that matched it woke this execution, so it is current
     // unless it still looks pending, which the two branches below settle against the database.
-    let wait = this.waits.get(key) ?? (await this.registerWait(key, options));
+    const loaded = this.waits.get(key);
+    let wait = loaded ?? (await this.registerWait(key, options));
+    // Registered just now and pending: the registration parked the run with it.
+    if (!loaded && wait.status === "waiting") this.park();
     if (wait.status === "waiting") {
       const now = this.engine.clock.now();
       if (now < wait.deadline) wait = (await getWait(sql, this.run.id, key))!;

@@ -57,19 +57,41 @@ export interface WaitRow {
   resolved_at: Date | null;
 }
 
-export async function createRun(
+/** What the enrollment guards read, in one query: the operator's enabled switch, the last entry, a live run. */
+export async function enrollmentFacts(db: Db, journeyId: string, contactId: string): Promise<{ enabled: boolean | null; lastEnteredAt: Date | null; live: boolean }> {
+  const [row] = await db<{ enabled: boolean | null; last_entered_at: Date | null; live: boolean }[]>`
+    select (select enabled from journey_settings where journey_id = ${journeyId}) as enabled,
+      (select last_entered_at from journey_entries where journey_id = ${journeyId} and contact_id = ${contactId}) as last_entered_at,
+      exists (select 1 from journey_runs where journey_id = ${journeyId} and contact_id = ${contactId} and status in ${db(LIVE_STATUSES)}) as live`;
+  return { enabled: row.enabled, lastEnteredAt: row.last_entered_at, live: row.live };
+}
+
+/**
+ * Enter a run, in one statement: the run row, its first job, the entry count and the enrollment record.
+ * Returns null (and writes nothing) when a live run of this journey already exists for the contact.
+ */
+export async function enterRun(
   tx: Tx,
-  input: { journeyId: string; contactId: string; triggerEventId: string; triggerProperties: Record<string, unknown>; exitOn: unknown[]; now: Date },
+  input: { journeyId: string; contactId: string; triggerEventId: string | null; triggerProperties: Record<string, unknown>; exitOn: unknown[]; now: Date },
 ): Promise<string | null> {
   const [row] = await tx<{ id: string }[]>`
-    insert into journey_runs (journey_id, contact_id, status, trigger_event_id, trigger_properties, exit_on, started_at, updated_at)
-    values (${input.journeyId}, ${input.contactId}, 'running', ${input.triggerEventId}, ${tx.json(input.triggerProperties as never)},
-            ${tx.json(input.exitOn as never)}, ${input.now}, ${input.now})
-    on conflict (journey_id, contact_id) where status in ('running', 'waiting', 'sleeping') do nothing
-    returning id`;
-  if (!row) return null;
-  await addJob(tx, Jobs.run, { runId: row.id }, { runAt: input.now, jobKey: runJobKey(row.id), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
-  return row.id;
+    with run as (
+      insert into journey_runs (journey_id, contact_id, status, trigger_event_id, trigger_properties, exit_on, started_at, updated_at)
+      values (${input.journeyId}, ${input.contactId}, 'running', ${input.triggerEventId}, ${tx.json(input.triggerProperties as never)},
+              ${tx.json(input.exitOn as never)}, ${input.now}, ${input.now})
+      on conflict (journey_id, contact_id) where status in ('running', 'waiting', 'sleeping') do nothing
+      returning id),
+    job as (
+      select graphile_worker.add_job(identifier => ${Jobs.run}::text, payload => json_build_object('runId', id), run_at => ${input.now}::timestamptz,
+        max_attempts => ${RUN_JOB_MAX_ATTEMPTS}::int, job_key => 'run:' || id) from run),
+    entry as (
+      insert into journey_entries (journey_id, contact_id, last_entered_at, entry_count) select ${input.journeyId}, ${input.contactId}, ${input.now}, 1 from run
+      on conflict (journey_id, contact_id) do update set last_entered_at = excluded.last_entered_at, entry_count = journey_entries.entry_count + 1),
+    enrollment as (
+      insert into journey_enrollments (journey_id, contact_id, event_id, decision, reason, run_id, at)
+      select ${input.journeyId}, ${input.contactId}, ${input.triggerEventId}, 'entered', null, id, ${input.now} from run)
+    select run.id from run where (select count(*) from job) > 0`;
+  return row?.id ?? null;
 }
 
 export async function getRun(db: Db, runId: string): Promise<RunRow | undefined> {
@@ -203,11 +225,6 @@ export async function recordEnrollment(
 ) {
   await db`insert into journey_enrollments (journey_id, contact_id, event_id, decision, reason, run_id, at)
            values (${e.journeyId}, ${e.contactId}, ${e.eventId}, ${e.decision}, ${e.reason}, ${e.runId}, ${e.now})`;
-}
-
-export async function markEntered(tx: Tx, journeyId: string, contactId: string, now: Date) {
-  await tx`insert into journey_entries (journey_id, contact_id, last_entered_at, entry_count) values (${journeyId}, ${contactId}, ${now}, 1)
-           on conflict (journey_id, contact_id) do update set last_entered_at = excluded.last_entered_at, entry_count = journey_entries.entry_count + 1`;
 }
 
 export async function isJourneyEnabled(db: Db, journeyId: string, fallback: boolean): Promise<boolean> {
