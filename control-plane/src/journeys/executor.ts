@@ -4,7 +4,8 @@ import { ingest } from "../ingest/ingest.js";
 import { isReservedName } from "../ingest/types.js";
 import { MAX_WAIT, type Duration } from "../duration.js";
 import { addJob, Jobs, runJobKey } from "../worker/jobs.js";
-import { pipelinedTransaction } from "../db/pipelined.js";
+import { transactionOn } from "../db/pipelined.js";
+import type { Sql } from "../db/client.js";
 import { buildCondition, evaluateCondition } from "./conditions.js";
 import { Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
@@ -47,14 +48,45 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
       await addJob(engine.sql, Jobs.run, { runId }, { runAt: new Date(now.getTime() + 250), jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
       return "busy";
     }
+    const writes = new DeferredWrites();
+    let unlocked = false;
     try {
       if (!loaded.run) return "stopped";
-      return await replay(engine, fromJson.run(loaded.run), fromJson.contact(loaded.contact), loaded.steps.map(fromJson.step), loaded.waits.map(fromJson.wait));
+      const outcome = await replay(engine, lock, writes, fromJson.run(loaded.run), fromJson.contact(loaded.contact), loaded.steps.map(fromJson.step), loaded.waits.map(fromJson.wait));
+      // The deferred step writes and the unlock, queued behind them on this connection: one round trip.
+      unlocked = true;
+      const [failure] = await Promise.all([writes.firstError(), lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`]);
+      if (failure instanceof RunStopped) return "stopped";
+      if (failure) throw failure;
+      return outcome;
     } finally {
-      await lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`;
+      if (!unlocked) {
+        await writes.firstError();
+        await lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`;
+      }
     }
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * Step records the replay does not wait for. They go out on the run's own connection, so everything the
+ * execution writes there later (the final status, the unlock) is applied after them; a crash before they
+ * land only means the next replay redoes those steps, which their idempotency keys make harmless.
+ */
+class DeferredWrites {
+  private readonly writes: Promise<unknown>[] = [];
+
+  add(write: Promise<unknown>): void {
+    write.catch(() => {});
+    this.writes.push(write);
+  }
+
+  /** Wait for every write; the first failure, if any (never throws). */
+  async firstError(): Promise<unknown> {
+    const results = await Promise.allSettled(this.writes);
+    return results.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
   }
 }
 
@@ -67,7 +99,7 @@ const fromJson = {
   wait: (w: any): WaitRow => ({ ...w, deadline: date(w.deadline)!, created_at: date(w.created_at)!, resolved_at: date(w.resolved_at) }),
 };
 
-async function replay(engine: Engine, run: RunRow, contact: ContactRow, stepRows: StepRow[], waitRows: WaitRow[]): Promise<RunOutcome> {
+async function replay(engine: Engine, conn: Sql, writes: DeferredWrites, run: RunRow, contact: ContactRow, stepRows: StepRow[], waitRows: WaitRow[]): Promise<RunOutcome> {
   const runId = run.id;
   const now = engine.clock.now();
   const journey = engine.registry.journeys.get(run.journey_id);
@@ -76,11 +108,11 @@ async function replay(engine: Engine, run: RunRow, contact: ContactRow, stepRows
     return "failed";
   }
   const steps = new Map(stepRows.map((r) => [r.step_key, r]));
-  const execution = new RunExecution(engine, run, journey, contact, steps, new Map(waitRows.map((w) => [w.step_key, w])));
+  const execution = new RunExecution(engine, conn, writes, run, journey, contact, steps, new Map(waitRows.map((w) => [w.step_key, w])));
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     if (execution.parked) return "parked";
-    await finishRun(engine.sql, runId, "completed", engine.clock.now());
+    writes.add(finishRun(conn, runId, "completed", engine.clock.now()));
     return "completed";
   } catch (error) {
     if (error instanceof Parked || execution.parked) return "parked";
@@ -125,6 +157,9 @@ class RunExecution implements EmailStepRunner {
 
   constructor(
     private readonly engine: Engine,
+    /** The run's locked connection: the execution's own statements go here, in order. */
+    private readonly conn: Sql,
+    private readonly writes: DeferredWrites,
     private readonly run: RunRow,
     private readonly journey: CompiledJourney,
     private readonly contact: ContactRow,
@@ -197,6 +232,11 @@ class RunExecution implements EmailStepRunner {
     if (!row || !(LIVE_STATUSES as string[]).includes(row.status)) throw new RunStopped();
   }
 
+  /** Record a step without waiting for it (see DeferredWrites); it fails with RunStopped if the run is no longer live. */
+  private save(step: { stepKey: string; seq: number; kind: string; label: string | null; result: unknown; at?: Date }): void {
+    this.writes.add(saveStep(this.conn, { runId: this.run.id, contactId: this.contact.id, ...step, at: step.at ?? this.engine.clock.now() }));
+  }
+
   private park(): never {
     this.parked = true;
     throw new Parked();
@@ -217,18 +257,19 @@ class RunExecution implements EmailStepRunner {
 
   private async sleep(kind: "sleep" | "sleepUntil", label: string | undefined, wakeAt: () => Date): Promise<void> {
     const { key, seq } = this.nextKey(kind, label);
-    let step = this.stored(key, kind);
+    const step = this.stored(key, kind);
+    let wakeAtIso: string = step?.result.wakeAt;
     if (!step) {
       this.live();
-      const at = this.engine.clock.now();
-      step = await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind, label: label ?? null, result: { wakeAt: wakeAt().toISOString() }, at });
+      wakeAtIso = wakeAt().toISOString();
+      this.save({ stepKey: key, seq, kind, label: label ?? null, result: { wakeAt: wakeAtIso } });
     }
-    const wake = new Date(step.result.wakeAt);
+    const wake = new Date(wakeAtIso);
     if (this.engine.clock.now() >= wake) {
       if (this.replayTime) this.replayTime = wake;
       return;
     }
-    const parked = await parkRun(this.engine.sql, this.run.id, "sleeping", wake, key, this.engine.clock.now());
+    const parked = await parkRun(this.conn, this.run.id, "sleeping", wake, key, this.engine.clock.now());
     if (!parked) throw new RunStopped();
     this.park();
   }
@@ -249,7 +290,7 @@ class RunExecution implements EmailStepRunner {
       return step.result as WaitResult;
     }
     this.live();
-    const sql = this.engine.sql;
+    const sql = this.conn;
     // The wait as loaded with the run: an event that matched it woke this execution, so it is current
     // unless it still looks pending, which the two branches below settle against the database.
     const loaded = this.waits.get(key);
@@ -269,7 +310,7 @@ class RunExecution implements EmailStepRunner {
     }
     if (wait.status === "cancelled") throw new RunStopped();
     const result: WaitResult = wait.status === "matched" ? { timedOut: false, properties: wait.matched_properties ?? {} } : { timedOut: true, properties: null };
-    await saveStep(sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "wait", label: label ?? null, result, at: wait.resolved_at ?? this.engine.clock.now() });
+    this.save({ stepKey: key, seq, kind: "wait", label: label ?? null, result, at: wait.resolved_at ?? undefined });
     return result;
   }
 
@@ -281,7 +322,7 @@ class RunExecution implements EmailStepRunner {
     const condition = buildCondition(options.where);
     if (this.journey.exitOn.some((e) => e.event === options.event)) warnOnce(this.engine, this.journey.meta.id, options.event);
     // BEGIN, the lock and the lookback travel together: the lookback runs once the lock is granted.
-    return pipelinedTransaction(this.engine.sql, async (tx) => {
+    return transactionOn(this.conn, async (tx) => {
       const now = this.engine.clock.now();
       const since = new Date(now.getTime() - (options.lookback ?? 0));
       const [, candidates] = await Promise.all([
@@ -329,7 +370,7 @@ class RunExecution implements EmailStepRunner {
     const step = this.stored(key, "checkpoint");
     if (step) return this.afterStored(step);
     this.live();
-    await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "checkpoint", label, result: null, at: this.engine.clock.now() });
+    this.save({ stepKey: key, seq, kind: "checkpoint", label, result: null });
   }
 
   private async isSubscribed(category?: string): Promise<boolean> {
@@ -341,7 +382,7 @@ class RunExecution implements EmailStepRunner {
     }
     this.live();
     const subscribed = await isSubscribedToCategory(this.engine, this.contact.id, category ?? this.journey.meta.category ?? "journey");
-    await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "guard", label: category ?? null, result: { subscribed }, at: this.engine.clock.now() });
+    this.save({ stepKey: key, seq, kind: "guard", label: category ?? null, result: { subscribed } });
     return subscribed;
   }
 
@@ -366,7 +407,7 @@ class RunExecution implements EmailStepRunner {
       journey: { journeyId: this.journey.meta.id, runId: this.run.id, stepKey: key, suppressMs: this.journey.meta.suppress },
       contactId: this.contact.id,
     });
-    await saveStep(this.engine.sql, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "email", label: args.template, result: { ...result, template: args.template }, at: this.engine.clock.now() });
+    this.save({ stepKey: key, seq, kind: "email", label: args.template, result: { ...result, template: args.template } });
     return result;
   }
 }
