@@ -1,13 +1,9 @@
 import type { Engine } from "../engine.js";
-import { ingest } from "../ingest/ingest.js";
-import { lockContact } from "../identity/contacts.js";
-import { setMembership } from "./membership.js";
+import { MEMBERSHIP_PAGE, settleMemberships } from "./reconcile.js";
 import { isCohortBucket, type BucketDefinition } from "./buckets.js";
 import { exclusively } from "./locks.js";
 
 const PERSONS_PAGE = 500;
-const DIFF_PAGE = 500;
-const PER_TRANSACTION = 100;
 
 interface Cohort {
   last_calculation: string | null;
@@ -77,34 +73,22 @@ export async function syncCohortBucket(engine: Engine, bucket: BucketDefinition)
   return { skipped: false, entered, left };
 }
 
-/** Staged but not a member → join; a member but not staged → leave. Page by page, in contact-id order. */
+/** Staged but not a member → join; a member but not staged → leave. */
 async function applyDiff(engine: Engine, bucket: BucketDefinition, side: "join" | "leave"): Promise<number> {
   const sql = engine.sql;
-  let changed = 0;
-  for (let after = "00000000-0000-0000-0000-000000000000"; ; ) {
-    const page = side === "join"
-      ? await sql<{ id: string }[]>`
-          select s.contact_id as id from cohort_sync_members s
-          where s.bucket_id = ${bucket.id} and s.contact_id > ${after}
-            and not exists (select 1 from bucket_memberships m where m.bucket_id = s.bucket_id and m.contact_id = s.contact_id)
-          order by s.contact_id limit ${DIFF_PAGE}`
-      : await sql<{ id: string }[]>`
-          select m.contact_id as id from bucket_memberships m
-          where m.bucket_id = ${bucket.id} and m.contact_id > ${after}
-            and not exists (select 1 from cohort_sync_members s where s.bucket_id = m.bucket_id and s.contact_id = m.contact_id)
-          order by m.contact_id limit ${DIFF_PAGE}`;
-    for (let i = 0; i < page.length; i += PER_TRANSACTION) {
-      const ids = page.slice(i, i + PER_TRANSACTION).map((r) => r.id);
-      const results = await sql.begin((tx) =>
-        Promise.all(ids.map(async (id) => {
-          await lockContact(tx, id);
-          return setMembership(engine, tx, bucket.id, id, side === "join", (e) => ingest(engine, e, tx));
-        })));
-      changed += results.filter(Boolean).length;
-    }
-    if (page.length < DIFF_PAGE) return changed;
-    after = page[page.length - 1].id;
-  }
+  const page = (after: string) => side === "join"
+    ? sql<{ id: string }[]>`
+        select s.contact_id as id from cohort_sync_members s
+        where s.bucket_id = ${bucket.id} and s.contact_id > ${after}
+          and not exists (select 1 from bucket_memberships m where m.bucket_id = s.bucket_id and m.contact_id = s.contact_id)
+        order by s.contact_id limit ${MEMBERSHIP_PAGE}`
+    : sql<{ id: string }[]>`
+        select m.contact_id as id from bucket_memberships m
+        where m.bucket_id = ${bucket.id} and m.contact_id > ${after}
+          and not exists (select 1 from cohort_sync_members s where s.bucket_id = m.bucket_id and s.contact_id = m.contact_id)
+        order by m.contact_id limit ${MEMBERSHIP_PAGE}`;
+  const changed = await settleMemberships(engine, bucket.id, page, async () => side === "join");
+  return side === "join" ? changed.entered : changed.left;
 }
 
 async function getJson<T>(engine: Engine, url: string): Promise<T> {

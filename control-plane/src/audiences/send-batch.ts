@@ -5,8 +5,8 @@ import { ingest } from "../ingest/ingest.js";
 import { preferenceVerdict } from "../mail/preferences.js";
 import { render, templateInfo } from "../mail/templates.js";
 import { buildTrackedEmail } from "../mail/compose.js";
-import { sendEventProperties, type SendRow } from "../mail/deliver.js";
-import type { OutgoingEmail, TransportResult } from "../mail/transports/types.js";
+import { outgoingEmail, sendEventProperties, type SendRow } from "../mail/deliver.js";
+import type { TransportResult } from "../mail/transports/types.js";
 
 /** The provider's batch limit (Resend's /emails/batch takes at most 100). */
 export const PROVIDER_BATCH = 100;
@@ -168,20 +168,13 @@ async function insertSends(engine: Engine, fresh: FreshSend[]): Promise<SendRow[
 /** Hand the queued sends to the provider: one batch when the transport has one, else one request each. */
 async function hand(engine: Engine, queued: SendRow[]): Promise<TransportResult[]> {
   if (!queued.length) return [];
-  const emails: OutgoingEmail[] = queued.map((row) => ({
-    from: engine.emailFrom,
-    to: row.to_address,
-    subject: row.subject,
-    html: row.html ?? "",
-    text: row.text ?? "",
-    headers: row.headers ?? undefined,
-    idempotencyKey: row.id,
-    tags: [{ name: "send_id", value: row.id }],
-  }));
+  const emails = queued.map((row) => outgoingEmail(engine, row));
   const transport = engine.transport;
-  const attempt = async (): Promise<TransportResult[]> =>
-    transport.sendBatch ? transport.sendBatch(emails) : Promise.all(emails.map((e) => transport.send(e)));
-  return attempt().catch((error) => emails.map(() => ({ ok: false as const, retryable: true, status: 0, code: "transport_error", message: String((error as Error)?.message ?? error) })));
+  try {
+    return await (transport.sendBatch ? transport.sendBatch(emails) : Promise.all(emails.map((e) => transport.send(e))));
+  } catch (error) {
+    return emails.map(() => ({ ok: false as const, retryable: true, status: 0, code: "transport_error", message: String((error as Error)?.message ?? error) }));
+  }
 }
 
 async function markSent(engine: Engine, tx: Tx, queued: SendRow[], results: TransportResult[], now: Date): Promise<SendRow[]> {

@@ -49,22 +49,17 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
       return "busy";
     }
     const writes = new DeferredWrites();
-    let unlocked = false;
-    try {
-      if (!loaded.run) return "stopped";
-      const outcome = await replay(engine, lock, writes, fromJson.run(loaded.run), fromJson.contact(loaded.contact), loaded.steps.map(fromJson.step), loaded.waits.map(fromJson.wait));
-      // The deferred step writes and the unlock, queued behind them on this connection: one round trip.
-      unlocked = true;
-      const [failure] = await Promise.all([writes.firstError(), lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`]);
-      if (failure instanceof RunStopped) return "stopped";
-      if (failure) throw failure;
-      return outcome;
-    } finally {
-      if (!unlocked) {
-        await writes.firstError();
-        await lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`;
-      }
-    }
+    const [replayed] = await Promise.allSettled([
+      loaded.run
+        ? replay(engine, lock, writes, fromJson.run(loaded.run), fromJson.contact(loaded.contact), loaded.steps.map(fromJson.step), loaded.waits.map(fromJson.wait))
+        : ("stopped" as const),
+    ]);
+    // The deferred step writes, then the unlock queued behind them on this connection: one round trip.
+    const [failure] = await Promise.all([writes.firstError(), lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`]);
+    if (replayed.status === "rejected") throw replayed.reason;
+    if (failure instanceof RunStopped) return "stopped";
+    if (failure) throw failure;
+    return replayed.value;
   } finally {
     lock.release();
   }

@@ -3,6 +3,7 @@ import { ingest } from "../ingest/ingest.js";
 import { pipelinedTransaction } from "../db/pipelined.js";
 import { addJob, Jobs } from "../worker/jobs.js";
 import type { SendEmailResult } from "./types.js";
+import type { OutgoingEmail } from "./transports/types.js";
 
 export interface SendRow {
   id: string;
@@ -46,16 +47,7 @@ export function retryDelayMs(attempt: number): number {
 export async function deliverSend(engine: Engine, row: SendRow): Promise<SendEmailResult> {
   const transport = engine.transport;
   const attempt = row.attempts + 1;
-  const result = await transport.send({
-    from: engine.emailFrom,
-    to: row.to_address,
-    subject: row.subject,
-    html: row.html ?? "",
-    text: row.text ?? "",
-    headers: row.headers ?? undefined,
-    idempotencyKey: row.id,
-    tags: [{ name: "send_id", value: row.id }],
-  });
+  const result = await transport.send(outgoingEmail(engine, row));
   const now = engine.clock.now();
   if (result.ok) {
     // BEGIN, the status change and the email.sent event's first statements go out together; a send that
@@ -94,6 +86,20 @@ export async function deliverSend(engine: Engine, row: SendRow): Promise<SendEma
   });
   engine.log.warn("email send attempt failed", { sendId: row.id, attempt, final, code: result.code });
   return { id: row.id, status, reason };
+}
+
+/** What the transport gets for a stored send: its rendered body, keyed by the send id. */
+export function outgoingEmail(engine: Engine, row: SendRow): OutgoingEmail {
+  return {
+    from: engine.emailFrom,
+    to: row.to_address,
+    subject: row.subject,
+    html: row.html ?? "",
+    text: row.text ?? "",
+    headers: row.headers ?? undefined,
+    idempotencyKey: row.id,
+    tags: [{ name: "send_id", value: row.id }],
+  };
 }
 
 /** Properties of every email.* engine event: named for PostHog insights. */
