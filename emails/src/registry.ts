@@ -1,5 +1,6 @@
 import { createElement, type ComponentType } from "react";
-import { toPlainText } from "@react-email/render";
+import { plainTextSelectors } from "@react-email/render";
+import { compile } from "html-to-text";
 import type { z } from "zod";
 import { SENTINEL_LINK_SELECTORS } from "./plain-text.js";
 import { renderHtml } from "./render.js";
@@ -186,9 +187,11 @@ export async function renderTemplate<K extends TemplateKey>(key: K, ...args: Tem
  */
 export async function renderElement<P>(component: ComponentType<P>, props: P): Promise<RenderedEmail> {
   const html = await renderHtml(createElement(component as ComponentType<any>, props as any));
-  const text = toPlainText(html, { selectors: SENTINEL_LINK_SELECTORS });
-  return { html, text };
+  return { html, text: toPlainText(html) };
 }
+
+// React Email's `toPlainText` options, compiled once: compiling them costs more than converting a message.
+const toPlainText = compile({ wordwrap: false, selectors: [...plainTextSelectors, ...SENTINEL_LINK_SELECTORS] });
 
 // ── Built-in templates ────────────────────────────────────────────────────────────────────────────
 
