@@ -9,7 +9,8 @@ import type { EmailTransport } from "../mail/transports/types.js";
 import { defineBucket } from "./buckets.js";
 import { defineList } from "./lists.js";
 import { cancelCampaign, createCampaign, getCampaign } from "./campaigns.js";
-import { hours, minutes } from "../duration.js";
+import { days, hours, minutes } from "../duration.js";
+import { defineJourney } from "../journeys/define.js";
 
 let t: TestEngine | undefined;
 let resend: FakeResend | undefined;
@@ -98,6 +99,32 @@ describe("durable, chunked sending", () => {
       select (select count(distinct to_address)::int from email_sends where campaign_id = ${campaignId} and status = 'sent') as sends,
              (select count(*)::int from events where name = 'email.sent' and properties->>'campaign_id' = ${campaignId}) as events`;
     expect(counts).toEqual({ sends: 2500, events: 2500 });
+  });
+
+  it("a campaign's email.sent events go through the pipeline like any event: a waiting run resumes, a triggered journey enrolls", async () => {
+    const waitsForCampaign = defineJourney({
+      meta: { id: "waits-for-campaign", name: "Waits", enabled: true, entryLimit: "unlimited", suppress: 0, trigger: { event: "trial.started" } },
+      run: async (_user, ctx) => {
+        const r = await ctx.waitForEvent({ event: "email.sent", timeout: days(1), where: (b) => b.prop("template").eq("marketing/product-update") });
+        await ctx.checkpoint(r.timedOut ? "timed-out" : `got ${String(r.properties?.template)}`);
+      },
+    });
+    const afterCampaign = defineJourney({
+      meta: { id: "after-campaign", name: "After", enabled: true, entryLimit: "once", suppress: 0, trigger: { event: "email.sent", where: (b) => b.prop("campaign_id").exists() } },
+      run: async (_user, ctx) => void (await ctx.checkpoint("enrolled")),
+    });
+    t = await testEngine({ lists: [updates], journeys: [waitsForCampaign, afterCampaign] });
+    await seed(t, 3);
+    await t.hs.events.send({ name: "trial.started", userId: "p2" });
+    await t.hs.contacts.delete({ userId: "p3" });
+    const { campaignId } = await t.hs.campaigns.send({ list: "product-updates", ...product, idempotencyKey: "routed" });
+    expect(await t.hs.campaigns.get(campaignId)).toMatchObject({ status: "completed", sentCount: 2 });
+    const [waiting] = await t.runs("waits-for-campaign");
+    expect(waiting.status).toBe("completed");
+    expect(waiting.timeline.find((e) => e.kind === "checkpoint")?.label).toBe("got marketing/product-update");
+    expect((await t.runs("after-campaign")).map((r) => r.status)).toEqual(["completed", "completed"]);
+    const events = await t.engine.sql`select c.user_id from events e join contacts c on c.id = e.contact_id where e.name = 'email.sent' order by c.user_id`;
+    expect(events.map((e) => e.user_id)).toEqual(["p1", "p2"]);
   });
 
   it("a recipient who unsubscribes after the audience was resolved is skipped, with the reason on the send", async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Engine } from "../engine.js";
 import type { Tx } from "../db/client.js";
-import { ingest } from "../ingest/ingest.js";
+import { ingestMany } from "../ingest/ingest.js";
 import { preferenceVerdict } from "../mail/preferences.js";
 import { render, templateInfo } from "../mail/templates.js";
 import { buildTrackedEmail } from "../mail/compose.js";
@@ -71,7 +71,7 @@ export async function sendBatch(engine: Engine, batch: BatchSend): Promise<Batch
   if (fresh.length) {
     const inserted = await insertSends(engine, fresh);
     for (const row of inserted) sendByKey.set(row.idempotency_key, row);
-    const lost = fresh.filter((f) => !inserted.some((r) => r.id === f.row.id)).map((f) => f.row.idempotency_key);
+    const lost = fresh.filter((f) => !sendByKey.has(f.row.idempotency_key)).map((f) => f.row.idempotency_key);
     // A concurrent run wrote some of these keys first: theirs win, as in sendEmail.
     if (lost.length) for (const r of await sql<SendRow[]>`select * from email_sends where idempotency_key = any(${lost})`) sendByKey.set(r.idempotency_key, r);
   }
@@ -82,9 +82,8 @@ export async function sendBatch(engine: Engine, batch: BatchSend): Promise<Batch
   return sql.begin(async (tx) => {
     const now = engine.clock.now();
     const sentRows = await markSent(engine, tx, queued, results, now);
-    // Pipelined on the transaction's connection; contact rows are locked in the batch's (contact-id) order.
-    await Promise.all(sentRows.filter((r) => r.contact_id).map((row) =>
-      ingest(engine, { name: "email.sent", contactId: row.contact_id, eventProperties: sendEventProperties(row), source: "engine", idempotencyKey: `email.sent:${row.id}` }, tx)));
+    await ingestMany(engine, tx, sentRows.filter((r) => r.contact_id).map((row) =>
+      ({ name: "email.sent", contactId: row.contact_id!, eventProperties: sendEventProperties(row), source: "engine", idempotencyKey: `email.sent:${row.id}` })));
     const failedIds = await markFailed(engine, tx, queued, results, batch.finalAttempt, now);
 
     const sent = new Set(sentRows.map((r) => r.id));
@@ -156,13 +155,15 @@ async function insertSends(engine: Engine, fresh: FreshSend[]): Promise<SendRow[
     status_history: sql.json(row.status_history as never), campaign_id: row.campaign_id,
     html: row.html, text: row.text, headers: row.headers ? sql.json(row.headers as never) : null, created_at: row.created_at, updated_at: row.created_at,
   }));
-  const inserted = await sql<SendRow[]>`insert into email_sends ${sql(rows as never)} on conflict (idempotency_key) do nothing returning *`;
-  const links = fresh.filter((f) => inserted.some((r) => r.id === f.row.id)).flatMap(({ row, links }) => links.map((l) => ({
+  // Only the ids come back: the bodies are already here, and reading 100 of them back costs more than the insert.
+  const insertedIds = new Set((await sql<{ id: string }[]>`insert into email_sends ${sql(rows as never)} on conflict (idempotency_key) do nothing returning id`).map((r) => r.id));
+  const inserted = fresh.filter((f) => insertedIds.has(f.row.id));
+  const links = inserted.flatMap(({ row, links }) => links.map((l) => ({
     id: l.id, send_id: row.id, position: l.position, url: l.url, action_event: l.actionEvent ?? null,
     action_properties: l.actionProperties ? sql.json(l.actionProperties as never) : null,
   })));
   if (links.length) await sql`insert into tracked_links ${sql(links as never)} on conflict do nothing`;
-  return inserted;
+  return inserted.map((f) => f.row);
 }
 
 /** Hand the queued sends to the provider: one batch when the transport has one, else one request each. */
@@ -177,15 +178,17 @@ async function hand(engine: Engine, queued: SendRow[]): Promise<TransportResult[
   }
 }
 
-async function markSent(engine: Engine, tx: Tx, queued: SendRow[], results: TransportResult[], now: Date): Promise<SendRow[]> {
+type SentRow = Pick<SendRow, "id" | "contact_id" | "template" | "category" | "subject" | "journey_id" | "run_id" | "campaign_id">;
+
+async function markSent(engine: Engine, tx: Tx, queued: SendRow[], results: TransportResult[], now: Date): Promise<SentRow[]> {
   const ok = queued.flatMap((row, i) => { const r = results[i]; return r?.ok ? [{ id: row.id, providerId: r.providerId }] : []; });
   if (!ok.length) return [];
-  return tx<SendRow[]>`
+  return tx<SentRow[]>`
     update email_sends s set status = 'sent', transport = ${engine.transport.name}, provider_id = v.provider_id, attempts = s.attempts + 1,
       sent_at = ${now}, updated_at = ${now}, status_history = s.status_history || ${tx.json([{ status: "sent", at: now.toISOString() }] as never)}::jsonb
     from (select unnest(${ok.map((o) => o.id)}::uuid[]) as id, unnest(${ok.map((o) => o.providerId)}::text[]) as provider_id) v
     where s.id = v.id and s.status = 'queued'
-    returning s.*`;
+    returning s.id, s.contact_id, s.template, s.category, s.subject, s.journey_id, s.run_id, s.campaign_id`;
 }
 
 /** Failed attempts: final ones (not retryable, or the last attempt) fail the send; others stay queued. */

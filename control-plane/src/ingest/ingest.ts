@@ -100,23 +100,75 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
     }
   }
 
-  const event: StoredEvent = {
-    id: row.id,
+  const event = storedEvent(row.id, input, contact?.id ?? null, now);
+  const exits = await route(engine, tx, event, contact, row.waits, depth);
+  return { stored: true, eventId: event.id, contactId: contact?.id ?? null, exits };
+}
+
+function storedEvent(id: string, input: IngestInput, contactId: string | null, now: Date): StoredEvent {
+  return {
+    id,
     name: input.name,
-    contactId: contact?.id ?? null,
+    contactId,
     properties: input.eventProperties ?? {},
     occurredAt: input.timestamp ?? now,
     receivedAt: now,
     source: input.source,
   };
+}
 
+/** Everything after the store: exits → waits → enrollments → tasks → buckets → destinations. */
+async function route(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow | undefined, waits: StoredRow["waits"], depth: number) {
   const exits = contact ? await exitRuns(engine, tx, event, contact) : [];
-  if (contact && row.waits.length) await resumeWaits(engine, tx, event, row.waits);
+  if (contact && waits.length) await resumeWaits(engine, tx, event, waits);
   if (contact) await enrollJourneys(engine, tx, event, contact);
   await enqueueTasks(engine, tx, event, contact);
   if (contact) await evaluateBucketsOnIngest(engine, tx, event, contact, (child) => ingest(engine, child, tx, depth + 1));
   await enqueueDeliveries(engine, tx, event, contact);
-  return { stored: true, eventId: event.id, contactId: contact?.id ?? null, exits };
+  return exits;
+}
+
+/** An engine event naming its contact by id, with its idempotency key: what a batch of sends records. */
+export type EngineEventInput = IngestInput & { contactId: string; idempotencyKey: string };
+
+/**
+ * Many engine events in the caller's transaction, through the same pipeline as `ingest`, with the per-event
+ * statements made set-based: one statement locks the contacts (in id order, the lock order), one stores
+ * every event and reads its waits; then each stored event is routed as `ingest` routes it. A replayed key
+ * is skipped; an event whose contact is deleted is stored without one, as `ingest` stores it.
+ */
+export async function ingestMany(engine: Engine, tx: Tx, inputs: EngineEventInput[]): Promise<void> {
+  if (!inputs.length) return;
+  const now = engine.clock.now();
+  const ids = [...new Set(inputs.map((i) => i.contactId))].sort();
+  const locked = await tx<ContactRow[]>`select * from contacts where id = any(${ids}::uuid[]) and deleted_at is null order by id for update`;
+  const contacts = new Map(locked.map((c) => [c.id, c]));
+  const records = inputs.map((i) => ({
+    contact_id: contacts.has(i.contactId) ? i.contactId : null,
+    name: i.name,
+    properties: i.eventProperties ?? {},
+    source: i.source,
+    idempotency_key: i.idempotencyKey,
+    occurred_at: (i.timestamp ?? now).toISOString(),
+  }));
+  const stored = await tx<(StoredRow & { idempotency_key: string })[]>`
+    with stored as (
+      insert into events (contact_id, name, properties, source, idempotency_key, occurred_at, received_at)
+      select r.contact_id, r.name, r.properties, r.source, r.idempotency_key, r.occurred_at, ${now}
+      from jsonb_to_recordset(${tx.json(records as never)}) as r(contact_id uuid, name text, properties jsonb, source text, idempotency_key text, occurred_at timestamptz)
+      on conflict (idempotency_key) do nothing
+      returning id, contact_id, name, idempotency_key)
+    select stored.id, stored.idempotency_key, coalesce((
+      select json_agg(json_build_object('id', w.id, 'run_id', w.run_id, 'condition', w.condition))
+      from journey_waits w where w.contact_id = stored.contact_id and w.event_name = stored.name and w.status = 'waiting'), '[]') as waits
+    from stored`;
+  const byKey = new Map(inputs.map((i) => [i.idempotencyKey, i]));
+  // Pipelined on the transaction's connection; most events route without a statement.
+  await Promise.all(stored.map((row) => {
+    const input = byKey.get(row.idempotency_key)!;
+    const contact = contacts.get(input.contactId);
+    return route(engine, tx, storedEvent(row.id, input, contact?.id ?? null, now), contact, row.waits, 0);
+  }));
 }
 
 /** Resolve without creating: for reads that must not invent contacts. */
