@@ -62,11 +62,13 @@ export async function lockContact(tx: Db, contactId: string) {
 
 /** The live contact holding this key, else the one an alias (a merged-away key) points to. */
 async function findLive(tx: Db, column: "email" | "user_id", value: string): Promise<ContactRow | undefined> {
+  // Index lookups only (an OR across the two keys would scan the table): the live holder, else the alias's.
   const [row] = await tx<ContactRow[]>`
     select c.* from contacts c
-    where c.merged_into is null and c.deleted_at is null
-      and (c.${tx(column)} = ${value} or c.id = (select contact_id from contact_aliases where kind = ${column} and value = ${value}))
-    order by (c.${tx(column)} = ${value}) is true desc limit 1`;
+    where c.id = coalesce(
+        (select id from contacts where ${tx(column)} = ${value} and merged_into is null and deleted_at is null),
+        (select contact_id from contact_aliases where kind = ${column} and value = ${value}))
+      and c.merged_into is null and c.deleted_at is null`;
   return row;
 }
 

@@ -11,8 +11,8 @@ import { Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
 import { LIVE_STATUSES } from "./statuses.js";
 import {
-  finishRun, getWait, insertWaitAndPark, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, timeOutWait,
-  type RunRow, type StepRow, type WaitRow,
+  getWait, insertWaitAndPark, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, saveSteps, timeOutWait,
+  type RunRow, type StepRecord, type StepRow, type WaitRow,
 } from "./store.js";
 import { contactTimezone, createWhen } from "./when.js";
 import type { CompiledJourney, JourneyContext, JourneyUser, TriggerOptions, WaitOptions, WaitResult } from "./types.js";
@@ -30,14 +30,14 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
   const lock = await engine.lockSql.reserve();
   const lockKey = "run:" + runId;
   try {
-    // One round trip: take the run's lock, mark it running if it is live, and load what a replay needs.
+    // One round trip, and no write: take the run's lock, check it is live, load what a replay needs. Every
+    // write the replay makes re-checks the run is live, so a run finished just before the lock is harmless.
     const now = engine.clock.now();
     const [loaded] = await lock<{ locked: boolean; run: any; contact: any; steps: any[]; waits: any[] }[]>`
       with l as (select pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) as locked),
       u as (
-        update journey_runs set status = 'running', updated_at = ${now}
-        where id = ${runId} and status in ('running', 'waiting', 'sleeping') and (select locked from l)
-        returning *)
+        select * from journey_runs
+        where id = ${runId} and status in ('running', 'waiting', 'sleeping') and (select locked from l))
       select (select locked from l) as locked,
         (select row_to_json(u) from u) as run,
         (select row_to_json(c) from contacts c where c.id = (select contact_id from u)) as contact,
@@ -48,14 +48,14 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
       await addJob(engine.sql, Jobs.run, { runId }, { runAt: new Date(now.getTime() + 250), jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
       return "busy";
     }
-    const writes = new DeferredWrites();
+    const pending = loaded.run ? new PendingSteps(lock, runId, loaded.run.contact_id) : null;
     const [replayed] = await Promise.allSettled([
-      loaded.run
-        ? replay(engine, lock, writes, fromJson.run(loaded.run), fromJson.contact(loaded.contact), loaded.steps.map(fromJson.step), loaded.waits.map(fromJson.wait))
+      pending
+        ? replay(engine, pending, fromJson.run(loaded.run), fromJson.contact(loaded.contact), loaded.steps.map(fromJson.step), loaded.waits.map(fromJson.wait))
         : ("stopped" as const),
     ]);
-    // The deferred step writes, then the unlock queued behind them on this connection: one round trip.
-    const [failure] = await Promise.all([writes.firstError(), lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`]);
+    // The queued step records and final status, then the unlock queued behind them on this connection: one round trip.
+    const [failure] = await Promise.all([pending?.settle(), lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`]);
     if (replayed.status === "rejected") throw replayed.reason;
     if (failure instanceof RunStopped) return "stopped";
     if (failure) throw failure;
@@ -66,22 +66,46 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
 }
 
 /**
- * Step records the replay does not wait for. They go out on the run's own connection, so everything the
- * execution writes there later (the final status, the unlock) is applied after them; a crash before they
- * land only means the next replay redoes those steps, which their idempotency keys make harmless.
+ * Step records the replay does not wait for. They go out on the run's own connection ahead of the next
+ * statement issued there (a park, a wait) or, at the end, in one statement with the run's final status, so
+ * everything the execution writes later is applied after them. A crash before they land only means the next
+ * replay redoes those steps, which their idempotency keys make harmless.
  */
-class DeferredWrites {
-  private readonly writes: Promise<unknown>[] = [];
+class PendingSteps {
+  private queued: StepRecord[] = [];
+  private readonly sent: Promise<void>[] = [];
+  /** The run's final status, written with the last step records. */
+  finish: { status: "completed" | "failed" | "diverged"; now: Date; error?: string } | undefined;
 
-  add(write: Promise<unknown>): void {
-    write.catch(() => {});
-    this.writes.push(write);
+  constructor(
+    private readonly conn: Sql,
+    private readonly runId: string,
+    private readonly contactId: string,
+  ) {}
+
+  add(step: StepRecord): void {
+    this.queued.push(step);
   }
 
-  /** Wait for every write; the first failure, if any (never throws). */
-  async firstError(): Promise<unknown> {
-    const results = await Promise.allSettled(this.writes);
+  /** The run's connection, with the queued records sent ahead of what is issued on it next. */
+  connection(): Sql {
+    if (this.queued.length) this.send();
+    return this.conn;
+  }
+
+  /** Send what is still queued, with the final status; then the first failure, if any (never throws). */
+  async settle(): Promise<unknown> {
+    if (this.queued.length || this.finish) this.send(this.finish);
+    const results = await Promise.allSettled(this.sent);
     return results.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
+  }
+
+  private send(finish?: PendingSteps["finish"]): void {
+    const write = saveSteps(this.conn, { runId: this.runId, contactId: this.contactId }, this.queued.splice(0), finish).then(({ live }) => {
+      if (!live) throw new RunStopped();
+    });
+    write.catch(() => {});
+    this.sent.push(write);
   }
 }
 
@@ -94,33 +118,32 @@ const fromJson = {
   wait: (w: any): WaitRow => ({ ...w, deadline: date(w.deadline)!, created_at: date(w.created_at)!, resolved_at: date(w.resolved_at) }),
 };
 
-async function replay(engine: Engine, conn: Sql, writes: DeferredWrites, run: RunRow, contact: ContactRow, stepRows: StepRow[], waitRows: WaitRow[]): Promise<RunOutcome> {
+async function replay(engine: Engine, pending: PendingSteps, run: RunRow, contact: ContactRow, stepRows: StepRow[], waitRows: WaitRow[]): Promise<RunOutcome> {
   const runId = run.id;
-  const now = engine.clock.now();
   const journey = engine.registry.journeys.get(run.journey_id);
   if (!journey) {
-    await finishRun(engine.sql, runId, "failed", now, `journey "${run.journey_id}" is not defined in this deployment`);
+    pending.finish = { status: "failed", now: engine.clock.now(), error: `journey "${run.journey_id}" is not defined in this deployment` };
     return "failed";
   }
   const steps = new Map(stepRows.map((r) => [r.step_key, r]));
-  const execution = new RunExecution(engine, conn, writes, run, journey, contact, steps, new Map(waitRows.map((w) => [w.step_key, w])));
+  const execution = new RunExecution(engine, pending, run, journey, contact, steps, new Map(waitRows.map((w) => [w.step_key, w])));
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     if (execution.parked) return "parked";
-    writes.add(finishRun(conn, runId, "completed", engine.clock.now()));
+    pending.finish = { status: "completed", now: engine.clock.now() };
     return "completed";
   } catch (error) {
     if (error instanceof Parked || execution.parked) return "parked";
     if (error instanceof RunStopped) return "stopped";
     if (error instanceof Diverged) {
-      await finishRun(engine.sql, runId, "diverged", engine.clock.now(), error.message);
+      pending.finish = { status: "diverged", now: engine.clock.now(), error: error.message };
       engine.log.warn("journey run diverged", { runId, journeyId: run.journey_id, error: error.message });
       return "diverged";
     }
     const message = error instanceof Error ? error.message : String(error);
     const attempts = error instanceof JourneyUsageError ? RUN_MAX_ATTEMPTS : await recordRunError(engine.sql, runId, message, engine.clock.now());
     if (attempts >= RUN_MAX_ATTEMPTS) {
-      await finishRun(engine.sql, runId, "failed", engine.clock.now(), message);
+      pending.finish = { status: "failed", now: engine.clock.now(), error: message };
       engine.log.warn("journey run failed", { runId, journeyId: run.journey_id, error: message });
       return "failed";
     }
@@ -152,9 +175,8 @@ class RunExecution implements EmailStepRunner {
 
   constructor(
     private readonly engine: Engine,
-    /** The run's locked connection: the execution's own statements go here, in order. */
-    private readonly conn: Sql,
-    private readonly writes: DeferredWrites,
+    /** Step records, and the run's locked connection: the execution's own statements go there, in order. */
+    private readonly pending: PendingSteps,
     private readonly run: RunRow,
     private readonly journey: CompiledJourney,
     private readonly contact: ContactRow,
@@ -227,9 +249,14 @@ class RunExecution implements EmailStepRunner {
     if (!row || !(LIVE_STATUSES as string[]).includes(row.status)) throw new RunStopped();
   }
 
-  /** Record a step without waiting for it (see DeferredWrites); it fails with RunStopped if the run is no longer live. */
+  /** Record a step without waiting for it (see PendingSteps); the execution ends "stopped" if the run is no longer live. */
   private save(step: { stepKey: string; seq: number; kind: string; label: string | null; result: unknown; at?: Date }): void {
-    this.writes.add(saveStep(this.conn, { runId: this.run.id, contactId: this.contact.id, ...step, at: step.at ?? this.engine.clock.now() }));
+    this.pending.add({ ...step, at: step.at ?? this.engine.clock.now() });
+  }
+
+  /** The run's locked connection, for a statement that must follow the steps recorded so far. */
+  private get conn(): Sql {
+    return this.pending.connection();
   }
 
   private park(): never {

@@ -3,7 +3,6 @@ import type { Tx } from "../db/client.js";
 import type { ContactRow } from "../identity/contacts.js";
 import type { RunExit, StoredEvent } from "../ingest/types.js";
 import { evaluateCondition, type Condition } from "./conditions.js";
-import { LIVE_STATUSES } from "./statuses.js";
 import { enrollContact } from "./enroll.js";
 import { exitRun, wakeRun } from "./store.js";
 
@@ -11,7 +10,7 @@ import { exitRun, wakeRun } from "./store.js";
 export async function exitRuns(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow): Promise<RunExit[]> {
   if (!engine.registry.exitEvents.has(event.name)) return [];
   const runs = await tx<{ id: string; journey_id: string; exit_on: { event: string; condition: Condition | null }[] }[]>`
-    select id, journey_id, exit_on from journey_runs where contact_id = ${contact.id} and status in ${tx(LIVE_STATUSES)}`;
+    select id, journey_id, exit_on from journey_runs where contact_id = ${contact.id} and status in ('running', 'waiting', 'sleeping')`;
   const exits: RunExit[] = [];
   for (const run of runs) {
     const rules = run.exit_on.filter((r) => r.event === event.name);

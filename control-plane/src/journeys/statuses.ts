@@ -10,5 +10,9 @@
 export const RUN_STATUSES = ["running", "waiting", "sleeping", "completed", "exited", "failed", "cancelled", "diverged"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/**
+ * Queries spell these out as the literal `status in ('running', 'waiting', 'sleeping')`: a parameter list
+ * would hide from the planner that the live-run partial indexes apply.
+ */
 export const LIVE_STATUSES: RunStatus[] = ["running", "waiting", "sleeping"];
 export const isLive = (status: string): boolean => (LIVE_STATUSES as string[]).includes(status);

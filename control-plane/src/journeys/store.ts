@@ -1,6 +1,6 @@
 import type { Db, Tx } from "../db/client.js";
 import { addJob, Jobs, removeJob, runJobKey } from "../worker/jobs.js";
-import { LIVE_STATUSES, type RunStatus } from "./statuses.js";
+import type { RunStatus } from "./statuses.js";
 import type { Condition } from "./conditions.js";
 import { RunStopped } from "./errors.js";
 
@@ -62,7 +62,7 @@ export async function enrollmentFacts(db: Db, journeyId: string, contactId: stri
   const [row] = await db<{ enabled: boolean | null; last_entered_at: Date | null; live: boolean }[]>`
     select (select enabled from journey_settings where journey_id = ${journeyId}) as enabled,
       (select last_entered_at from journey_entries where journey_id = ${journeyId} and contact_id = ${contactId}) as last_entered_at,
-      exists (select 1 from journey_runs where journey_id = ${journeyId} and contact_id = ${contactId} and status in ${db(LIVE_STATUSES)}) as live`;
+      exists (select 1 from journey_runs where journey_id = ${journeyId} and contact_id = ${contactId} and status in ('running', 'waiting', 'sleeping')) as live`;
   return { enabled: row.enabled, lastEnteredAt: row.last_entered_at, live: row.live };
 }
 
@@ -103,7 +103,7 @@ export async function getRun(db: Db, runId: string): Promise<RunRow | undefined>
 async function stopRun(tx: Tx, runId: string, status: RunStatus, reason: string, now: Date): Promise<boolean> {
   const [row] = await tx`
     update journey_runs set status = ${status}, exit_reason = ${reason}, finished_at = ${now}, updated_at = ${now}, wake_at = null
-    where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id`;
+    where id = ${runId} and status in ('running', 'waiting', 'sleeping') returning id`;
   if (!row) return false;
   await tx`update journey_waits set status = 'cancelled', resolved_at = ${now} where run_id = ${runId} and status = 'waiting'`;
   await removeJob(tx, runJobKey(runId));
@@ -117,7 +117,7 @@ export const cancelRun = (tx: Tx, runId: string, reason: string, now: Date) => s
 export async function wakeRun(tx: Tx, runId: string, now: Date): Promise<void> {
   const [row] = await tx`
     update journey_runs set status = 'running', wake_at = null, updated_at = ${now}
-    where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id`;
+    where id = ${runId} and status in ('running', 'waiting', 'sleeping') returning id`;
   if (row) await addJob(tx, Jobs.run, { runId }, { runAt: now, jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
 }
 
@@ -127,24 +127,19 @@ export async function parkRun(tx: Db, runId: string, status: "waiting" | "sleepi
   const [row] = await tx`
     with parked as (
       update journey_runs set status = ${status}, wake_at = ${wakeAt}, parked_at = ${label}, updated_at = ${now}
-      where id = ${runId} and status in ${tx(LIVE_STATUSES)} returning id)
+      where id = ${runId} and status in ('running', 'waiting', 'sleeping') returning id)
     select graphile_worker.add_job(identifier => ${Jobs.run}::text, payload => json_build_object('runId', id), run_at => ${wakeAt}::timestamptz,
       max_attempts => ${RUN_JOB_MAX_ATTEMPTS}::int, job_key => 'run:' || id) as job
     from parked`;
   return Boolean(row);
 }
 
-export async function finishRun(db: Db, runId: string, status: "completed" | "failed" | "diverged", now: Date, error?: string): Promise<boolean> {
-  const [row] = await db`
-    update journey_runs set status = ${status}, error = ${error ?? null}, finished_at = ${now}, updated_at = ${now}, wake_at = null
-    where id = ${runId} and status in ${db(LIVE_STATUSES)} returning id`;
-  return Boolean(row);
-}
-
-/** Count one failed attempt of the journey's code; returns the attempts so far. */
+/** Count one failed attempt of the journey's code (a live run shows as running until its retry); returns the attempts so far. */
 export async function recordRunError(db: Db, runId: string, error: string, now: Date): Promise<number> {
   const [row] = await db<{ attempts: number }[]>`
-    update journey_runs set error = ${error}, attempts = attempts + 1, updated_at = ${now} where id = ${runId} returning attempts`;
+    update journey_runs set error = ${error}, attempts = attempts + 1, updated_at = ${now},
+      status = case when status in ('running', 'waiting', 'sleeping') then 'running' else status end
+    where id = ${runId} returning attempts`;
   return row?.attempts ?? RUN_MAX_ATTEMPTS;
 }
 
@@ -167,6 +162,42 @@ export async function saveStep(
   const [existing] = await db<StepRow[]>`select * from journey_steps where run_id = ${step.runId} and step_key = ${step.stepKey}`;
   if (!existing) throw new RunStopped();
   return existing;
+}
+
+export interface StepRecord {
+  stepKey: string;
+  seq: number;
+  kind: string;
+  label: string | null;
+  result: unknown;
+  at: Date;
+}
+
+/**
+ * Record a run's steps (each once: an earlier record of a key wins) and, when `finish` is given, finish the
+ * run, in one statement: one commit for a replay's step records and its final status. Nothing is written
+ * unless the run is live; `live` says whether it was.
+ */
+export async function saveSteps(
+  db: Db,
+  run: { runId: string; contactId: string },
+  steps: StepRecord[],
+  finish?: { status: "completed" | "failed" | "diverged"; now: Date; error?: string },
+): Promise<{ live: boolean }> {
+  const records = steps.map((s) => ({ step_key: s.stepKey, seq: s.seq, kind: s.kind, label: s.label, result: s.result ?? null, at: s.at.toISOString() }));
+  const [row] = await db<{ live: boolean }[]>`
+    with live as (select 1 from journey_runs where id = ${run.runId} and status in ('running', 'waiting', 'sleeping')),
+    saved as (
+      insert into journey_steps (run_id, step_key, seq, kind, label, result, contact_id, at)
+      select ${run.runId}, s.step_key, s.seq, s.kind, s.label, s.result, ${run.contactId}, s.at
+      from jsonb_to_recordset(${db.json(records as never)}) as s(step_key text, seq int, kind text, label text, result jsonb, at timestamptz)
+      where exists (select 1 from live)
+      on conflict (run_id, step_key) do nothing),
+    finished as (
+      update journey_runs set status = ${finish?.status ?? "completed"}, error = ${finish?.error ?? null}, finished_at = ${finish?.now ?? null}, updated_at = ${finish?.now ?? null}, wake_at = null
+      where id = ${run.runId} and ${finish ? db`true` : db`false`} and status in ('running', 'waiting', 'sleeping'))
+    select exists (select 1 from live) as live`;
+  return { live: row.live };
 }
 
 export async function getWait(db: Db, runId: string, stepKey: string): Promise<WaitRow | undefined> {
@@ -194,7 +225,7 @@ export async function insertWaitAndPark(
       returning *),
     parked as (
       update journey_runs set status = 'waiting', wake_at = ${wait.deadline}, parked_at = ${wait.stepKey}, updated_at = ${wait.now}
-      where id = ${wait.runId} and status in ${tx(LIVE_STATUSES)} and exists (select 1 from w where w.status = 'waiting')
+      where id = ${wait.runId} and status in ('running', 'waiting', 'sleeping') and exists (select 1 from w where w.status = 'waiting')
       returning id),
     job as (
       select graphile_worker.add_job(identifier => ${Jobs.run}::text, payload => json_build_object('runId', id), run_at => ${wait.deadline}::timestamptz,

@@ -10,7 +10,6 @@ import { buildTrackedEmail } from "./compose.js";
 import { deliverSend, type SendRow } from "./deliver.js";
 import type { SendEmailRequest, SendEmailResult } from "./types.js";
 import { RunStopped } from "../journeys/errors.js";
-import { LIVE_STATUSES } from "../journeys/statuses.js";
 
 /**
  * The one email service behind sendEmail (journeys), emailService.send (tasks) and POST /v1/emails.
@@ -39,7 +38,7 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
   const [{ existing, run_live }, facts] = await Promise.all([
     engine.sql<{ existing: boolean; run_live: boolean }[]>`
       select exists (select 1 from email_sends where idempotency_key = ${idempotencyKey}) as existing,
-        ${runId}::uuid is null or exists (select 1 from journey_runs where id = ${runId} and status in ${engine.sql(LIVE_STATUSES)}) as run_live`.then((r) => r[0]),
+        ${runId}::uuid is null or exists (select 1 from journey_runs where id = ${runId} and status in ('running', 'waiting', 'sleeping')) as run_live`.then((r) => r[0]),
     loadPreferenceFacts(engine.sql, { email: to, contactId, category }),
   ]);
   if (!run_live) throw new RunStopped();
