@@ -343,26 +343,31 @@ class RunExecution implements EmailStepRunner {
   private async registerWait(key: string, options: WaitOptions): Promise<WaitRow> {
     const condition = buildCondition(options.where);
     if (this.journey.exitOn.some((e) => e.event === options.event)) warnOnce(this.engine, this.journey.meta.id, options.event);
-    // BEGIN, the lock and the lookback travel together: the lookback runs once the lock is granted.
+    // BEGIN, the lock and the lookback (or, without one, the insert) travel together: what follows the lock
+    // on this connection runs once the lock is granted.
     return transactionOn(this.conn, async (tx) => {
       const now = this.engine.clock.now();
-      const since = new Date(now.getTime() - (options.lookback ?? 0));
-      const [, candidates] = await Promise.all([
-        lockContact(tx, this.contact.id),
-        options.lookback
-          ? tx<{ id: string; properties: Record<string, unknown> }[]>`
-              select id, properties from events
-              where contact_id = ${this.contact.id} and name = ${options.event} and received_at >= ${since} and received_at <= ${now}
-                and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
-              order by received_at, id limit 50`
-          : [],
-      ]);
-      const hit = candidates.find((c) => evaluateCondition(condition, c.properties));
-      const matched = hit ? { eventId: hit.id, properties: hit.properties } : undefined;
       const deadline = new Date(now.getTime() + options.timeout);
-      const { wait, parked } = await insertWaitAndPark(tx, { runId: this.run.id, stepKey: key, contactId: this.contact.id, eventName: options.event, condition, deadline, now, matched });
-      if (wait.status === "waiting" && !parked) throw new RunStopped();
-      return wait;
+      const register = (matched?: { eventId: string; properties: Record<string, unknown> }) =>
+        insertWaitAndPark(tx, { runId: this.run.id, stepKey: key, contactId: this.contact.id, eventName: options.event, condition, deadline, now, matched });
+      let registered: Awaited<ReturnType<typeof register>>;
+      if (!options.lookback) {
+        [, registered] = await Promise.all([lockContact(tx, this.contact.id), register()]);
+      } else {
+        const since = new Date(now.getTime() - options.lookback);
+        const [, candidates] = await Promise.all([
+          lockContact(tx, this.contact.id),
+          tx<{ id: string; properties: Record<string, unknown> }[]>`
+            select id, properties from events
+            where contact_id = ${this.contact.id} and name = ${options.event} and received_at >= ${since} and received_at <= ${now}
+              and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
+            order by received_at, id limit 50`,
+        ]);
+        const hit = candidates.find((c) => evaluateCondition(condition, c.properties));
+        registered = await register(hit ? { eventId: hit.id, properties: hit.properties } : undefined);
+      }
+      if (registered.wait.status === "waiting" && !registered.parked) throw new RunStopped();
+      return registered.wait;
     });
   }
 

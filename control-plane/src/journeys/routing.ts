@@ -4,7 +4,7 @@ import type { ContactRow } from "../identity/contacts.js";
 import type { RunExit, StoredEvent } from "../ingest/types.js";
 import { evaluateCondition, type Condition } from "./conditions.js";
 import { enrollContact } from "./enroll.js";
-import { exitRun, wakeRun } from "./store.js";
+import { exitRun, matchWait } from "./store.js";
 
 /** exitOn: every live run of this contact that exits on this event is stopped, mid-wait or mid-sleep. */
 export async function exitRuns(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow): Promise<RunExit[]> {
@@ -35,11 +35,7 @@ export async function resumeWaits(
   const now = engine.clock.now();
   for (const wait of waits) {
     if (!evaluateCondition(wait.condition, event.properties)) continue;
-    const [won] = await tx`
-      update journey_waits set status = 'matched', matched_event_id = ${event.id},
-        matched_properties = ${tx.json(event.properties as never)}, resolved_at = ${now}
-      where id = ${wait.id} and status = 'waiting' returning id`;
-    if (won) await wakeRun(tx, wait.run_id, now);
+    await matchWait(tx, wait.id, event, now);
   }
 }
 

@@ -113,12 +113,23 @@ async function stopRun(tx: Tx, runId: string, status: RunStatus, reason: string,
 export const exitRun = (tx: Tx, runId: string, reason: string, now: Date) => stopRun(tx, runId, "exited", reason, now);
 export const cancelRun = (tx: Tx, runId: string, reason: string, now: Date) => stopRun(tx, runId, "cancelled", reason, now);
 
-/** A matched wait (or an operator) wakes the run now. */
-export async function wakeRun(tx: Tx, runId: string, now: Date): Promise<void> {
-  const [row] = await tx`
-    update journey_runs set status = 'running', wake_at = null, updated_at = ${now}
-    where id = ${runId} and status in ('running', 'waiting', 'sleeping') returning id`;
-  if (row) await addJob(tx, Jobs.run, { runId }, { runAt: now, jobKey: runJobKey(runId), maxAttempts: RUN_JOB_MAX_ATTEMPTS });
+/**
+ * An event's side of the race, in one statement: the wait leaves 'waiting' once (compare-and-set); if this
+ * event won it, the run is marked running and its job queued to run now.
+ */
+export async function matchWait(tx: Tx, waitId: string, event: { id: string; properties: Record<string, unknown> }, now: Date): Promise<void> {
+  // The job CTE is a SELECT: it runs only because the final select reads it.
+  await tx`
+    with won as (
+      update journey_waits set status = 'matched', matched_event_id = ${event.id}, matched_properties = ${tx.json(event.properties as never)}, resolved_at = ${now}
+      where id = ${waitId} and status = 'waiting' returning run_id),
+    woken as (
+      update journey_runs set status = 'running', wake_at = null, updated_at = ${now}
+      where id = (select run_id from won) and status in ('running', 'waiting', 'sleeping') returning id),
+    job as (
+      select graphile_worker.add_job(identifier => ${Jobs.run}::text, payload => json_build_object('runId', id), run_at => ${now}::timestamptz,
+        max_attempts => ${RUN_JOB_MAX_ATTEMPTS}::int, job_key => 'run:' || id) from woken)
+    select (select count(*) from job) as jobs`;
 }
 
 /** Park a run until `wakeAt` (a sleep's end or a wait's deadline); an event may wake it earlier. */
