@@ -66,10 +66,10 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
 }
 
 /**
- * Step records the replay does not wait for. They go out on the run's own connection ahead of the next
- * statement issued there (a park, a wait) or, at the end, in one statement with the run's final status, so
- * everything the execution writes later is applied after them. A crash before they land only means the next
- * replay redoes those steps, which their idempotency keys make harmless.
+ * Step records the replay does not wait for. They go out on the run's own connection when the next step
+ * with an effect starts (an email, a trigger, a guard, a park, a wait) or, at the end, in one statement with
+ * the run's final status, so everything the execution writes later is applied after them. A crash before
+ * they land only means the next replay redoes those steps, which their idempotency keys make harmless.
  */
 class PendingSteps {
   private queued: StepRecord[] = [];
@@ -87,9 +87,14 @@ class PendingSteps {
     this.queued.push(step);
   }
 
+  /** Send the queued records now (not waiting for them): before a side effect, so they are not held back by it. */
+  flush(): void {
+    if (this.queued.length) this.send();
+  }
+
   /** The run's connection, with the queued records sent ahead of what is issued on it next. */
   connection(): Sql {
-    if (this.queued.length) this.send();
+    this.flush();
     return this.conn;
   }
 
@@ -378,6 +383,7 @@ class RunExecution implements EmailStepRunner {
     const step = this.stored(key, "trigger");
     if (step) return this.afterStored(step);
     this.live();
+    this.pending.flush();
     await this.ensureLive();
     await this.engine.sql.begin(async (tx) => {
       const userId = options.userId ?? (options.email ? undefined : this.contact.user_id ?? undefined);
@@ -408,6 +414,7 @@ class RunExecution implements EmailStepRunner {
       return step.result.subscribed as boolean;
     }
     this.live();
+    this.pending.flush();
     const subscribed = await isSubscribedToCategory(this.engine, this.contact.id, category ?? this.journey.meta.category ?? "journey");
     this.save({ stepKey: key, seq, kind: "guard", label: category ?? null, result: { subscribed } });
     return subscribed;
@@ -422,6 +429,7 @@ class RunExecution implements EmailStepRunner {
       return { id: step.result.id, status: step.result.status, reason: step.result.reason };
     }
     this.live();
+    this.pending.flush();
     // The email service checks the run is still live in its first query (RunStopped if not).
     const result = await this.engine.email.send({
       to: args.to,
