@@ -33,6 +33,11 @@ export async function ingest(engine: Engine, input: IngestInput, tx?: Tx, depth 
 
 type StoredRow = { id: string; waits: { id: string; run_id: string; condition: Condition | null }[] };
 
+/** The waiting waits of each stored event's contact for its name: read in the statement that stores it. */
+const waitsOfStored = (tx: Tx) => tx`coalesce((
+  select json_agg(json_build_object('id', w.id, 'run_id', w.run_id, 'condition', w.condition))
+  from journey_waits w where w.contact_id = stored.contact_id and w.event_name = stored.name and w.status = 'waiting'), '[]')`;
+
 /** The contact this event names by one key (contactId, or email or userId alone), as a WHERE clause; else null. */
 function oneKeyFilter(tx: Tx, input: IngestInput) {
   if (input.contactId) return tx`id = ${input.contactId} and deleted_at is null`;
@@ -53,11 +58,8 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
       select c.id, ${input.name}, ${tx.json((input.eventProperties ?? {}) as never)}, ${input.source}, ${key}, ${input.timestamp ?? now}, ${now}
       from ${contactId} as c(id)
       on conflict (idempotency_key) do nothing
-      returning id, contact_id)
-    select stored.id, coalesce((
-      select json_agg(json_build_object('id', w.id, 'run_id', w.run_id, 'condition', w.condition))
-      from journey_waits w where w.contact_id = stored.contact_id and w.event_name = ${input.name} and w.status = 'waiting'), '[]') as waits
-    from stored`;
+      returning id, contact_id, name)
+    select stored.id, ${waitsOfStored(tx)} as waits from stored`;
 
   // Lock order: identity keys → contact row (see identity/contacts.ts). The row lock orders this event
   // against wait registration for the same contact, so a lookback and this ingest never both miss it.
@@ -158,10 +160,7 @@ export async function ingestMany(engine: Engine, tx: Tx, inputs: EngineEventInpu
       from jsonb_to_recordset(${tx.json(records as never)}) as r(contact_id uuid, name text, properties jsonb, source text, idempotency_key text, occurred_at timestamptz)
       on conflict (idempotency_key) do nothing
       returning id, contact_id, name, idempotency_key)
-    select stored.id, stored.idempotency_key, coalesce((
-      select json_agg(json_build_object('id', w.id, 'run_id', w.run_id, 'condition', w.condition))
-      from journey_waits w where w.contact_id = stored.contact_id and w.event_name = stored.name and w.status = 'waiting'), '[]') as waits
-    from stored`;
+    select stored.id, stored.idempotency_key, ${waitsOfStored(tx)} as waits from stored`;
   const byKey = new Map(inputs.map((i) => [i.idempotencyKey, i]));
   // Pipelined on the transaction's connection; most events route without a statement.
   await Promise.all(stored.map((row) => {

@@ -9,7 +9,7 @@ import type { Sql } from "../db/client.js";
 import { buildCondition, evaluateCondition } from "./conditions.js";
 import { Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
-import { LIVE_STATUSES } from "./statuses.js";
+import { isLive } from "./statuses.js";
 import {
   getWait, insertWaitAndPark, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, saveSteps, timeOutWait,
   type RunRow, type StepRecord, type StepRow, type WaitRow,
@@ -251,7 +251,7 @@ class RunExecution implements EmailStepRunner {
 
   private async ensureLive(): Promise<void> {
     const [row] = await this.engine.sql`select status from journey_runs where id = ${this.run.id}`;
-    if (!row || !(LIVE_STATUSES as string[]).includes(row.status)) throw new RunStopped();
+    if (!row || !isLive(row.status)) throw new RunStopped();
   }
 
   /** Record a step without waiting for it (see PendingSteps); the execution ends "stopped" if the run is no longer live. */

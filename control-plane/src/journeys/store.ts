@@ -203,10 +203,10 @@ export async function saveSteps(
       select ${run.runId}, s.step_key, s.seq, s.kind, s.label, s.result, ${run.contactId}, s.at
       from jsonb_to_recordset(${db.json(records as never)}) as s(step_key text, seq int, kind text, label text, result jsonb, at timestamptz)
       where exists (select 1 from live)
-      on conflict (run_id, step_key) do nothing),
-    finished as (
-      update journey_runs set status = ${finish?.status ?? "completed"}, error = ${finish?.error ?? null}, finished_at = ${finish?.now ?? null}, updated_at = ${finish?.now ?? null}, wake_at = null
-      where id = ${run.runId} and ${finish ? db`true` : db`false`} and status in ('running', 'waiting', 'sleeping'))
+      on conflict (run_id, step_key) do nothing)
+    ${finish ? db`, finished as (
+      update journey_runs set status = ${finish.status}, error = ${finish.error ?? null}, finished_at = ${finish.now}, updated_at = ${finish.now}, wake_at = null
+      where id = ${run.runId} and status in ('running', 'waiting', 'sleeping'))` : db``}
     select exists (select 1 from live) as live`;
   return { live: row.live };
 }

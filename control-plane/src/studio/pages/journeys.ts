@@ -1,6 +1,7 @@
 import { badge, html, json, time, type Html } from "../html.js";
 import type { StudioContext } from "../context.js";
 import { NotFound } from "../errors.js";
+import { isLive } from "../../journeys/statuses.js";
 
 export async function journeysPage(s: StudioContext): Promise<Html> {
   const { journeys } = await s.api<{ journeys: any[] }>("/v1/admin/journeys");
@@ -60,7 +61,7 @@ export async function runPage(s: StudioContext, id: string): Promise<Html> {
     if (e.status === 404) throw new NotFound("run");
     throw e;
   });
-  const live = ["running", "waiting", "sleeping"].includes(run.status);
+  const live = isLive(run.status);
   return html`<h1>Run ${run.id.slice(0, 8)} of <a href="/studio/journeys/${run.journeyId}">${run.journeyId}</a></h1>
 <p>${badge(run.status)} · contact <a href="/studio/contacts/${run.contact.id}">${run.contact.email ?? run.contact.userId}</a>
 ${run.exitReason ? html` · exit: <strong>${run.exitReason}</strong>` : ""}${run.error ? html` · <span class="error">error: ${run.error}</span>` : ""}</p>
