@@ -126,7 +126,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
 
 /**
  * The start-up checks that need the journey's code to be explored: every template it can send must be
- * registered, and an event it waits for that is also in its exitOn gets a warning.
+ * registered, and a wait for an event also in its exitOn gets a warning when code follows its receipt.
  */
 export async function checkJourneyCode(registry: AppRegistry, knownTemplates: Set<string>): Promise<void> {
   for (const journey of registry.journeys.values()) {
@@ -135,9 +135,9 @@ export async function checkJourneyCode(registry: AppRegistry, knownTemplates: Se
     for (const template of shape.templates) {
       if (!knownTemplates.has(template)) fail(where, "template", `"${template}" is not a registered template`);
     }
-    for (const waited of shape.waits) {
-      const warning = `${where} waits for "${waited}" and also exits on it: only safe when the success branch simply returns`;
-      if (journey.exitOn.some((e) => e.event === waited) && !registry.warnings.includes(warning)) registry.warnings.push(warning);
+    for (const waited of shape.stepsAfterExitEvent) {
+      const warning = `${where} waits for "${waited}", also exits on it, and has steps after receiving it: the exit wins and they never run`;
+      if (!registry.warnings.includes(warning)) registry.warnings.push(warning);
     }
     registry.shapes.set(journey.meta.id, shape);
   }

@@ -8,6 +8,8 @@ export interface JourneyShape {
   waits: Set<string>;
   /** Step labels in first-seen order (waits, sleeps, checkpoints): Studio's funnel rows. */
   labels: { label: string; kind: string }[];
+  /** Events in exitOn that a wait receives on some path whose code then goes on: the exit would cut it short. */
+  stepsAfterExitEvent: Set<string>;
 }
 
 const MAX_PATHS = 64;
@@ -22,7 +24,8 @@ class PathEnd extends Error {}
  * keys are constants. Branches that depend on event properties are explored with empty properties.
  */
 export async function exploreJourney(journey: CompiledJourney): Promise<JourneyShape> {
-  const shape: JourneyShape = { templates: new Set(), waits: new Set(), labels: [] };
+  const shape: JourneyShape = { templates: new Set(), waits: new Set(), labels: [], stepsAfterExitEvent: new Set() };
+  const exitEvents = new Set(journey.exitOn.map((e) => e.event));
   const seenLabels = new Set<string>();
   const label = (name: string | undefined, kind: string) => {
     if (name && !seenLabels.has(name)) {
@@ -38,16 +41,19 @@ export async function exploreJourney(journey: CompiledJourney): Promise<JourneyS
     explored++;
     let index = 0;
     let steps = 0;
-    const choose = (): boolean => {
+    // Set once this path received an exit event in a wait: any later step is one the exit would skip.
+    let receivedExitEvent: string | null = null;
+    const step = () => {
       if (++steps > MAX_STEPS) throw new PathEnd();
+      if (receivedExitEvent) shape.stepsAfterExitEvent.add(receivedExitEvent);
+    };
+    const choose = (): boolean => {
+      step();
       if (index < choices.length) return choices[index++];
       queue.push([...choices, false]);
       index++;
       choices.push(true);
       return true;
-    };
-    const step = () => {
-      if (++steps > MAX_STEPS) throw new PathEnd();
     };
     const now = new Date(0);
     const ctx: JourneyContext = {
@@ -55,6 +61,7 @@ export async function exploreJourney(journey: CompiledJourney): Promise<JourneyS
         shape.waits.add(o.event);
         label(o.label, "wait");
         const timedOut = choose();
+        if (!timedOut && exitEvents.has(o.event)) receivedExitEvent ??= o.event;
         return (timedOut ? { timedOut: true, properties: null } : { timedOut: false, properties: {} }) as WaitResult;
       },
       sleep: async (_d, o) => (step(), label(o?.label, "sleep")),
