@@ -71,7 +71,8 @@ const sleeper = defineJourney({
 
 /**
  * M runs parked in a sleep, as the executor leaves them (run row, stored sleep step, job at the wake time),
- * written in bulk so setup takes seconds; the wakes fall due over the next minute and run through the real worker.
+ * written in bulk so setup takes seconds; the wakes fall due evenly over the next minute (run i at i/M of it) and
+ * run through the real worker.
  */
 export async function runParked(url: string, parked: number) {
   const engine = await createEngine({ databaseUrl: url, app: { journeys: [sleeper] }, config: config(), poolSize: 40 });
@@ -92,7 +93,7 @@ export async function runParked(url: string, parked: number) {
       r as (
         insert into journey_runs (journey_id, contact_id, status, trigger_properties, exit_on, wake_at, parked_at, started_at, updated_at)
         select 'parked', c.id, 'sleeping', '{}', '[]',
-          to_timestamp((${wakeBase}::bigint + (substr(c.user_id, 2)::int % 60000)) / 1000.0), 'nap', now(), now() from c returning id, contact_id, wake_at),
+          to_timestamp((${wakeBase}::bigint + (substr(c.user_id, 2)::bigint * 60000 / ${parked}::int)) / 1000.0), 'nap', now(), now() from c returning id, contact_id, wake_at),
       s as (
         insert into journey_steps (run_id, step_key, seq, kind, label, result, contact_id, at)
         select r.id, 'nap', 0, 'sleep', 'nap', jsonb_build_object('wakeAt', to_char(r.wake_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), r.contact_id, now() from r returning run_id)
