@@ -15,6 +15,7 @@ import os from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { benchDatabase, fmt } from "../lib/database.js";
+import { machineBusySeconds } from "../lib/cpu.js";
 import { loadConfig } from "../../control-plane/src/config.js";
 import { closeEngine, createEngine } from "../../control-plane/src/engine.js";
 import { createCampaign, getCampaign } from "../../control-plane/src/audiences/campaigns.js";
@@ -33,13 +34,6 @@ function startChild(args: string[]): { proc: ChildProcess; lines: AsyncIterator<
     stdio: ["ignore", "pipe", "inherit"],
   });
   return { proc, lines: createInterface({ input: proc.stdout! })[Symbol.asyncIterator]() };
-}
-
-/** Busy CPU time of the whole machine so far, in seconds (Linux /proc/stat: all but idle and iowait). */
-function machineBusySeconds(): number {
-  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
-  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-  return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ
 }
 
 /** A child phase's rate, and the machine's CPU it took per item (µs) while it ran. */

@@ -1,9 +1,10 @@
 import { openSql } from "../../control-plane/src/db/client.js";
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { renderTemplate } from "@hogsend/email";
+import { machineBusySeconds } from "../lib/cpu.js";
 
 /** The workload on DBOS Transact: two outbox steps around a recv with a one-day timeout. */
-export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPerSecond: number; seconds: number }> {
+export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPerSecond: number; seconds: number; cpuMsPerRun: number }> {
   const u = new URL(serverUrl);
   const name = `dbos_bench_${Date.now()}`;
   const admin = openSql(serverUrl, { max: 1, onnotice: () => {} });
@@ -31,15 +32,17 @@ export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPe
   await DBOS.launch();
   try {
     const started = performance.now();
+    const busy = machineBusySeconds();
     const ids = Array.from({ length: runs }, (_, i) => `c${i}`);
     const handles = await mapLimit(ids, 64, (id) => DBOS.startWorkflow(journey, { workflowID: id })(id));
     // DBOS.send needs a started workflow; every workflow has started above.
     await mapLimit(ids, 64, (id) => DBOS.send(id, "yes", "reply"));
     await mapLimit(handles, 64, (h) => h.getResult());
     const seconds = (performance.now() - started) / 1000;
+    const cpuMsPerRun = ((machineBusySeconds() - busy) * 1000) / runs;
     const [{ n }] = await sql`select count(*)::int as n from bench_outbox`;
     if (n !== runs * 2) throw new Error(`DBOS sent ${n} emails, expected ${runs * 2}`);
-    return { runsPerSecond: runs / seconds, seconds };
+    return { runsPerSecond: runs / seconds, seconds, cpuMsPerRun };
   } finally {
     await DBOS.shutdown();
     await sql.end();

@@ -6,6 +6,7 @@ import { days, minutes, seconds } from "../../control-plane/src/duration.js";
 import { defineJourney, sendEmail } from "../../control-plane/src/index.js";
 import { benchJourney } from "./workload.js";
 import { mapLimit } from "./dbos.js";
+import { machineBusySeconds } from "../lib/cpu.js";
 
 const config = () => ({ ...loadConfig({}), LOG_LEVEL: "error" as const, WORKER_CONCURRENCY: Number(process.env.BENCH_CONCURRENCY ?? 32) });
 
@@ -32,12 +33,14 @@ export async function runHogsend(url: string, runs: number) {
       select p || g, p || g || '@bench.test', now(), now() from generate_series(0, ${runs - 1}::int) g, (values ('c'), ('l')) v(p)`;
     await sql`analyze`;
     const started = performance.now();
+    const busy = machineBusySeconds();
     await mapLimit(Array.from({ length: runs }, (_, i) => i), 32, (i) =>
       ingest(engine, { name: "bench.start", userId: `c${i}`, email: `c${i}@bench.test`, source: "api" }));
     await until(async () => (await count("waiting")) + (await count("completed")) >= runs, 600_000);
     await mapLimit(Array.from({ length: runs }, (_, i) => i), 32, (i) => ingest(engine, { name: "bench.reply", userId: `c${i}`, source: "api" }));
     await until(async () => (await count("completed")) >= runs, 600_000);
     const secondsTaken = (performance.now() - started) / 1000;
+    const cpuMsPerRun = ((machineBusySeconds() - busy) * 1000) / runs;
     const resumeQuery = (prefix: string) => sql<{ ms: number }[]>`
       select extract(epoch from (s.created_at - e.received_at)) * 1000 as ms
       from events e join contacts c on c.id = e.contact_id
@@ -54,7 +57,7 @@ export async function runHogsend(url: string, runs: number) {
     }
     await until(async () => (await count("completed")) >= runs + probes, 120_000);
     const idle = await resumeQuery("l");
-    return { runsPerSecond: runs / secondsTaken, seconds: secondsTaken, resumeMs: idle.map((r) => Number(r.ms)), resumeUnderLoadMs: underLoad.map((r) => Number(r.ms)) };
+    return { runsPerSecond: runs / secondsTaken, seconds: secondsTaken, cpuMsPerRun, resumeMs: idle.map((r) => Number(r.ms)), resumeUnderLoadMs: underLoad.map((r) => Number(r.ms)) };
   } finally {
     await worker.stop();
     await closeEngine(engine);
