@@ -9,7 +9,7 @@ import { createHttpApp } from "../../control-plane/src/http/app.js";
 import { createApiKey } from "../../control-plane/src/auth/api-keys.js";
 import { app } from "../../control-plane/app/index.js";
 
-let fetch: (request: Request) => Response | Promise<Response>;
+let handler: (request: Request) => Response | Promise<Response>;
 let key = "none";
 let stop = async () => {};
 if (process.env.BENCH_EMPTY_HANDLER) {
@@ -18,18 +18,18 @@ if (process.env.BENCH_EMPTY_HANDLER) {
     await c.req.json();
     return c.json({ stored: true, exits: [] });
   });
-  fetch = empty.fetch;
+  handler = empty.fetch;
 } else {
   const config = { ...loadConfig({ RATE_LIMIT_PER_SECOND: "1000000" }), LOG_LEVEL: "error" as const };
   const engine = await createEngine({ databaseUrl: process.env.BENCH_DATABASE_URL!, app, config, poolSize: Number(process.env.BENCH_POOL ?? 20) });
   ({ key } = await createApiKey(engine.sql, { scope: "ingest" }, engine.clock.now()));
-  fetch = createHttpApp(engine).fetch;
+  handler = createHttpApp(engine).fetch;
   stop = async () => {
     await engine.sql.end();
     await engine.lockSql.end();
   };
 }
-const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+const server = serve({ fetch: handler, port: 0, hostname: "127.0.0.1" }, (info) => {
   process.send!({ port: info.port, key });
 });
 process.on("message", async (m) => {

@@ -1,7 +1,7 @@
 import type { Engine } from "../engine.js";
-import type { Db, Tx } from "../db/client.js";
+import type { Tx } from "../db/client.js";
 import { HogsendError, invalidField } from "../errors.js";
-import { mergeProperties, resolveContact, findContact, type ContactRow } from "../identity/contacts.js";
+import { mergeProperties, resolveContact, type ContactRow } from "../identity/contacts.js";
 import { normalizeEmail } from "../identity/normalize.js";
 import { pipelinedTransaction } from "../db/pipelined.js";
 import type { Condition } from "../journeys/conditions.js";
@@ -168,9 +168,4 @@ export async function ingestMany(engine: Engine, tx: Tx, inputs: EngineEventInpu
     const contact = contacts.get(input.contactId);
     return route(engine, tx, storedEvent(row.id, input, contact?.id ?? null, now), contact, row.waits, 0);
   }));
-}
-
-/** Resolve without creating: for reads that must not invent contacts. */
-export async function lookupContact(db: Db, identity: { email?: string; userId?: string }) {
-  return findContact(db, identity);
 }
