@@ -4,7 +4,7 @@ import type { Tx } from "../db/client.js";
 import { ingestMany } from "../ingest/ingest.js";
 import { preferenceVerdict } from "../mail/preferences.js";
 import { render, templateInfo } from "../mail/templates.js";
-import { buildTrackedEmail } from "../mail/compose.js";
+import { buildTrackedEmail, insertLinksCte, type TrackedLinkRow } from "../mail/compose.js";
 import { outgoingEmail, sendEventProperties, type SendRow } from "../mail/deliver.js";
 import type { TransportResult } from "../mail/transports/types.js";
 
@@ -103,7 +103,7 @@ export async function sendBatch(engine: Engine, batch: BatchSend): Promise<Batch
 
 interface FreshSend {
   row: SendRow & { status_history: { status: string; at: string; reason?: string }[] };
-  links: { id: string; position: number; url: string; actionEvent?: string; actionProperties?: Record<string, unknown> }[];
+  links: TrackedLinkRow[];
 }
 
 /** New send rows (queued with their tracked bodies, or skipped with a reason) for recipients without one. */
@@ -142,7 +142,7 @@ async function prepareNew(
       html: body?.html ?? null, text: body?.text ?? null, headers: body?.headers ?? null, attempts: 0, created_at: now, sent_at: null,
       status_history: [{ status, at: now.toISOString(), ...(reason ? { reason } : {}) }],
     };
-    fresh.push({ row, links: body?.links ?? [] });
+    fresh.push({ row, links: body?.linkRows ?? [] });
   }
   return fresh;
 }
@@ -155,14 +155,13 @@ async function insertSends(engine: Engine, fresh: FreshSend[]): Promise<SendRow[
     status_history: sql.json(row.status_history as never), campaign_id: row.campaign_id,
     html: row.html, text: row.text, headers: row.headers ? sql.json(row.headers as never) : null, created_at: row.created_at, updated_at: row.created_at,
   }));
+  const links = fresh.flatMap((f) => f.links);
   // Only the ids come back: the bodies are already here, and reading 100 of them back costs more than the insert.
-  const insertedIds = new Set((await sql<{ id: string }[]>`insert into email_sends ${sql(rows as never)} on conflict (idempotency_key) do nothing returning id`).map((r) => r.id));
+  const insertedIds = new Set((await sql<{ id: string }[]>`
+    with inserted as (insert into email_sends ${sql(rows as never)} on conflict (idempotency_key) do nothing returning id),
+    ${insertLinksCte(sql, links)}
+    select id from inserted`).map((r) => r.id));
   const inserted = fresh.filter((f) => insertedIds.has(f.row.id));
-  const links = inserted.flatMap(({ row, links }) => links.map((l) => ({
-    id: l.id, send_id: row.id, position: l.position, url: l.url, action_event: l.actionEvent ?? null,
-    action_properties: l.actionProperties ? sql.json(l.actionProperties as never) : null,
-  })));
-  if (links.length) await sql`insert into tracked_links ${sql(links as never)} on conflict do nothing`;
   return inserted.map((f) => f.row);
 }
 

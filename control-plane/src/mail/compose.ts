@@ -1,4 +1,5 @@
 import type { Engine } from "../engine.js";
+import type { Db } from "../db/client.js";
 import { rewriteForTracking } from "../tracking/rewrite.js";
 import { makeToken, signId } from "../tracking/sign.js";
 import { HOSTED_ANSWER_HREF } from "./templates.js";
@@ -39,18 +40,36 @@ export async function buildTrackedEmail(
     text: input.rendered.text,
     headers,
     links: tracked.links,
-    /** Link rows are written once the send row exists. */
-    saveLinks: async () => {
-      if (!tracked.links.length) return;
-      const rows = tracked.links.map((l) => ({
-        id: l.id,
-        send_id: input.sendId,
-        position: l.position,
-        url: l.url,
-        action_event: l.actionEvent ?? null,
-        action_properties: l.actionProperties ?? null,
-      }));
-      await engine.sql`insert into tracked_links ${engine.sql(rows as never, "id", "send_id", "position", "url", "action_event", "action_properties")} on conflict do nothing`;
-    },
+    /** The tracked-link rows, written with the send row (see insertLinksCte). */
+    linkRows: tracked.links.map((l): TrackedLinkRow => ({
+      id: l.id,
+      send_id: input.sendId,
+      position: l.position,
+      url: l.url,
+      action_event: l.actionEvent ?? null,
+      action_properties: l.actionProperties ?? null,
+    })),
   };
+}
+
+export interface TrackedLinkRow {
+  id: string;
+  send_id: string;
+  position: number;
+  url: string;
+  action_event: string | null;
+  action_properties: Record<string, unknown> | null;
+}
+
+/**
+ * A CTE (`links`) writing the tracked-link rows of the sends its statement inserts (a CTE named `inserted`
+ * returning their ids): a send and its links commit together, so no crash leaves a send whose links 404.
+ */
+export function insertLinksCte(db: Db, links: TrackedLinkRow[]) {
+  return db`links as (
+    insert into tracked_links (id, send_id, position, url, action_event, action_properties)
+    select l.id, l.send_id, l.position, l.url, l.action_event, l.action_properties
+    from jsonb_to_recordset(${db.json(links as never)}) as l(id text, send_id uuid, position int, url text, action_event text, action_properties jsonb)
+    where l.send_id in (select id from inserted)
+    on conflict do nothing)`;
 }

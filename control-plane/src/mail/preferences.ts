@@ -15,11 +15,28 @@ export interface PreferenceFacts {
 }
 
 export async function loadPreferenceFacts(db: Db, input: { email: string; contactId: string | null; category: string }): Promise<PreferenceFacts> {
-  const [row] = await db<{ suppressed: boolean | null; found: boolean; deleted: boolean; unsubscribed: boolean; membership: boolean | null }[]>`
-    select (select suppressed from suppressions where email = ${input.email}) as suppressed,
+  const [row] = await db<PreferenceColumns[]>`select ${preferenceColumns(db, input)} ${preferenceFrom(db, input.contactId)}`;
+  return toPreferenceFacts(row);
+}
+
+/** The columns behind PreferenceFacts, for a query `from` preferenceFrom (which joins the contact as c). */
+export function preferenceColumns(db: Db, input: { email: string; category: string }) {
+  return db`(select suppressed from suppressions where email = ${input.email}) as suppressed,
       c.id is not null as found, c.deleted_at is not null as deleted, c.unsubscribed_at is not null as unsubscribed,
-      (select subscribed from list_memberships where contact_id = c.id and list_id = ${input.category}) as membership
-    from (select 1) one left join contacts c on c.id = ${input.contactId}`;
+      (select subscribed from list_memberships where contact_id = c.id and list_id = ${input.category}) as membership`;
+}
+
+export const preferenceFrom = (db: Db, contactId: string | null) => db`from (select 1) one left join contacts c on c.id = ${contactId}`;
+
+export interface PreferenceColumns {
+  suppressed: boolean | null;
+  found: boolean;
+  deleted: boolean;
+  unsubscribed: boolean;
+  membership: boolean | null;
+}
+
+export function toPreferenceFacts(row: PreferenceColumns): PreferenceFacts {
   return { suppressed: Boolean(row.suppressed), contactFound: row.found, deleted: row.deleted, unsubscribed: row.unsubscribed, membership: row.membership };
 }
 

@@ -4,10 +4,13 @@ import { HogsendError, invalidField } from "../errors.js";
 import { normalizeEmail } from "../identity/normalize.js";
 import { findContact } from "../identity/contacts.js";
 import { addJob, Jobs } from "../worker/jobs.js";
-import { loadPreferenceFacts, preferenceVerdict } from "./preferences.js";
+import { preferenceColumns, preferenceFrom, preferenceVerdict, toPreferenceFacts, type PreferenceColumns } from "./preferences.js";
 import { checkTemplateProps, render, templateInfo } from "./templates.js";
-import { buildTrackedEmail } from "./compose.js";
-import { deliverSend, type SendRow } from "./deliver.js";
+import { buildTrackedEmail, insertLinksCte } from "./compose.js";
+import { ingest } from "../ingest/ingest.js";
+import { pipelinedTransaction } from "../db/pipelined.js";
+import type { Db } from "../db/client.js";
+import { deliverSend, sendEventProperties, type SendRow } from "./deliver.js";
 import type { SendEmailRequest, SendEmailResult } from "./types.js";
 import { RunStopped } from "../journeys/errors.js";
 
@@ -32,20 +35,19 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
     request.contactId ?? (await findContact(engine.sql, { userId: request.userId ?? undefined, email: request.userId ? undefined : to }))?.id ?? null;
   const subject = request.subject ?? template.defaultSubject;
 
-  // Together: a send already made under this key, whether a journey's run is still live (an exit may
+  // One read: a send already made under this key, whether a journey's run is still live (an exit may
   // have landed while its code ran), and the facts the preference rules need.
   const runId = request.journey?.runId ?? null;
-  const [{ existing, run_live }, facts] = await Promise.all([
-    engine.sql<{ existing: boolean; run_live: boolean }[]>`
-      select exists (select 1 from email_sends where idempotency_key = ${idempotencyKey}) as existing,
-        ${runId}::uuid is null or exists (select 1 from journey_runs where id = ${runId} and status in ('running', 'waiting', 'sleeping')) as run_live`.then((r) => r[0]),
-    loadPreferenceFacts(engine.sql, { email: to, contactId, category }),
-  ]);
-  if (!run_live) throw new RunStopped();
-  if (existing) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
+  const [read] = await engine.sql<(PreferenceColumns & { existing: boolean; run_live: boolean })[]>`
+    select exists (select 1 from email_sends where idempotency_key = ${idempotencyKey}) as existing,
+      ${runId}::uuid is null or exists (select 1 from journey_runs where id = ${runId} and status in ('running', 'waiting', 'sleeping')) as run_live,
+      ${preferenceColumns(engine.sql, { email: to, category })}
+    ${preferenceFrom(engine.sql, contactId)}`;
+  if (!read.run_live) throw new RunStopped();
+  if (read.existing) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
 
   let skipReason: string | null = null;
-  const verdict = preferenceVerdict(engine, facts, { contactId, category, skipPreferenceCheck: Boolean(request.skipPreferenceCheck) });
+  const verdict = preferenceVerdict(engine, toPreferenceFacts(read), { contactId, category, skipPreferenceCheck: Boolean(request.skipPreferenceCheck) });
   if (!verdict.ok) skipReason = verdict.reason;
   if (!skipReason && request.journey && request.journey.suppressMs > 0) {
     const since = new Date(now.getTime() - request.journey.suppressMs);
@@ -61,21 +63,54 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
     const rendered = await render(request.template, props);
     body = await buildTrackedEmail(engine, { sendId: id, to, contactId, category, rendered });
   }
+  // The local outbox delivers by storing: the send is recorded as sent, with its email.sent event, in one transaction.
+  const transport = engine.transport;
+  const recordedAsSent = Boolean(body) && transport.deliveredOnRecord === true;
   const status = skipReason ? "skipped" : "queued";
-  const history = [{ status, at: now.toISOString(), ...(skipReason ? { reason: skipReason } : {}) }];
-  const [row] = await engine.sql<SendRow[]>`
-    insert into email_sends (id, idempotency_key, contact_id, to_address, template, category, subject, props, status, reason, status_history,
-                             journey_id, run_id, campaign_id, html, text, headers, created_at, updated_at)
-    values (${id}, ${idempotencyKey}, ${contactId}, ${to}, ${request.template}, ${category}, ${subject}, ${engine.sql.json(props as never)},
-            ${status}, ${skipReason}, ${engine.sql.json(history as never)}, ${request.journey?.journeyId ?? null}, ${request.journey?.runId ?? null},
-            ${request.campaignId ?? null}, ${body?.html ?? null}, ${body?.text ?? null}, ${body ? engine.sql.json(body.headers as never) : null}, ${now}, ${now})
-    on conflict (idempotency_key) do nothing
-    returning *`;
+  const history = [{ status, at: now.toISOString(), ...(skipReason ? { reason: skipReason } : {}) }, ...(recordedAsSent ? [{ status: "sent", at: now.toISOString() }] : [])];
+  const insert = (db: Db) => db<SendRow[]>`
+    with inserted as (
+      insert into email_sends (id, idempotency_key, contact_id, to_address, template, category, subject, props, status, reason, status_history,
+                               journey_id, run_id, campaign_id, html, text, headers, transport, provider_id, attempts, sent_at, created_at, updated_at)
+      values (${id}, ${idempotencyKey}, ${contactId}, ${to}, ${request.template}, ${category}, ${subject}, ${db.json(props as never)},
+              ${recordedAsSent ? "sent" : status}, ${skipReason}, ${db.json(history as never)}, ${request.journey?.journeyId ?? null}, ${request.journey?.runId ?? null},
+              ${request.campaignId ?? null}, ${body?.html ?? null}, ${body?.text ?? null}, ${body ? db.json(body.headers as never) : null},
+              ${recordedAsSent ? transport.name : null}, ${recordedAsSent ? `${transport.name}:${id}` : null}, ${recordedAsSent ? 1 : 0},
+              ${recordedAsSent ? now : null}, ${now}, ${now})
+      on conflict (idempotency_key) do nothing
+      returning *),
+    ${insertLinksCte(db, body?.linkRows ?? [])}
+    select * from inserted`;
+
+  if (recordedAsSent) {
+    const recorded = await pipelinedTransaction(engine.sql, async (tx) => {
+      const stored = insert(tx).execute();
+      const event = contactId
+        ? ingest(engine, { name: "email.sent", contactId, eventProperties: sendEventProperties({ id, template: request.template, category, subject,
+            journey_id: request.journey?.journeyId ?? null, run_id: request.journey?.runId ?? null, campaign_id: request.campaignId ?? null }),
+            source: "engine", idempotencyKey: `email.sent:${id}` }, tx)
+        : Promise.resolve();
+      const [row, sent] = await Promise.allSettled([stored, event]);
+      if (row.status === "rejected") throw row.reason;
+      if (sent.status === "rejected") throw sent.reason;
+      // Another call stored this key first: roll back this one's event and answer as that call did.
+      if (!row.value.length) throw new KeyTaken();
+      return row.value[0];
+    }).catch((error) => {
+      if (error instanceof KeyTaken) return null;
+      throw error;
+    });
+    if (!recorded) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
+    return { id: recorded.id, status: "sent" };
+  }
+  const [row] = await insert(engine.sql);
   if (!row) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
-  if (body) await body.saveLinks();
   if (skipReason) return { id: row.id, status: "skipped", reason: skipReason };
   return deliverSend(engine, row);
 }
+
+/** The idempotency key was stored by a concurrent call. */
+class KeyTaken extends Error {}
 
 async function findSend(engine: Engine, idempotencyKey: string): Promise<SendRow | undefined> {
   const [row] = await engine.sql<SendRow[]>`select * from email_sends where idempotency_key = ${idempotencyKey}`;

@@ -7,6 +7,7 @@ import type { EmailTransport } from "./types.js";
 export function createOutboxTransport(): EmailTransport {
   return {
     name: "outbox",
+    deliveredOnRecord: true,
     async send(email) {
       return { ok: true, providerId: `outbox:${email.idempotencyKey}` };
     },

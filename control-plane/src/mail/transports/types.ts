@@ -18,6 +18,8 @@ export type TransportResult =
 
 export interface EmailTransport {
   name: string;
+  /** The stored send row is the delivery (the local outbox): a send is recorded as sent, id `<name>:<send id>`, with no call out. */
+  deliveredOnRecord?: boolean;
   send(email: OutgoingEmail): Promise<TransportResult>;
   sendBatch?(emails: OutgoingEmail[]): Promise<TransportResult[]>;
 }
