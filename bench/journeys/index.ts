@@ -16,25 +16,28 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
 const PARKED = Number(process.env.BENCH_PARKED ?? 100_000);
 
 const hogDb = await benchDatabase();
+let hog: Awaited<ReturnType<typeof runHogsend>>;
+let dbos: Awaited<ReturnType<typeof runDbos>>;
 try {
-  const hog = await runHogsend(hogDb.url, RUNS);
-  const dbos = await runDbos(hogDb.serverUrl, RUNS);
-  console.log(`bench/journeys — ${RUNS} runs each, 2 emails + 1 wait per run, same Postgres, ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded Postgres"}`);
-  console.log(`  Hogsend : ${fmt(hog.runsPerSecond, 0)} completed runs/s (${fmt(hog.seconds, 1)} s; machine CPU ${fmt(hog.cpuMsPerRun, 1)} ms per run)`);
-  console.log(`  DBOS    : ${fmt(dbos.runsPerSecond, 0)} completed runs/s (${fmt(dbos.seconds, 1)} s; machine CPU ${fmt(dbos.cpuMsPerRun, 1)} ms per run)`);
-  console.log(`  ratio   : ${fmt(hog.runsPerSecond / dbos.runsPerSecond, 2)}×   (target ≥ 2×)`);
-  console.log(`  resume latency (event ingested → next step started), one reply at a time: p50 ${fmt(percentile(hog.resumeMs, 50), 1)} ms   p99 ${fmt(percentile(hog.resumeMs, 99), 1)} ms   (target p99 < 50 ms)`);
-  console.log(`  resume latency with all ${RUNS} replies queued at once: p50 ${fmt(percentile(hog.resumeUnderLoadMs, 50), 0)} ms   p99 ${fmt(percentile(hog.resumeUnderLoadMs, 99), 0)} ms`);
-  if (PARKED > 0) {
-    const parkedDb = await benchDatabase();
-    try {
-      const parked = await runParked(parkedDb.url, PARKED);
-      console.log(`  ${PARKED} parked sleeps due within 60 s: wake lateness p50 ${fmt(percentile(parked.latenessMs, 50), 0)} ms   p99 ${fmt(percentile(parked.latenessMs, 99), 0)} ms   (target p99 < 1 s)`);
-      console.log(`  worker RSS: ${fmt(parked.rssBeforeMb, 0)} MB idle with 0 parked → ${fmt(parked.rssParkedMb, 0)} MB with ${PARKED} parked → peak ${fmt(parked.rssPeakMb, 0)} MB while waking`);
-    } finally {
-      await parkedDb.stop();
-    }
-  }
+  hog = await runHogsend(hogDb.url, RUNS);
+  dbos = await runDbos(hogDb.serverUrl, RUNS);
 } finally {
+  // Stopped before the parked phase, which gets a Postgres of its own and the machine to itself.
   await hogDb.stop();
+}
+console.log(`bench/journeys — ${RUNS} runs each, 2 emails + 1 wait per run, same Postgres, ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded Postgres"}`);
+console.log(`  Hogsend : ${fmt(hog.runsPerSecond, 0)} completed runs/s (${fmt(hog.seconds, 1)} s; machine CPU ${fmt(hog.cpuMsPerRun, 1)} ms per run)`);
+console.log(`  DBOS    : ${fmt(dbos.runsPerSecond, 0)} completed runs/s (${fmt(dbos.seconds, 1)} s; machine CPU ${fmt(dbos.cpuMsPerRun, 1)} ms per run)`);
+console.log(`  ratio   : ${fmt(hog.runsPerSecond / dbos.runsPerSecond, 2)}×   (target ≥ 2×)`);
+console.log(`  resume latency (event ingested → next step started), one reply at a time: p50 ${fmt(percentile(hog.resumeMs, 50), 1)} ms   p99 ${fmt(percentile(hog.resumeMs, 99), 1)} ms   (target p99 < 50 ms)`);
+console.log(`  resume latency with all ${RUNS} replies queued at once: p50 ${fmt(percentile(hog.resumeUnderLoadMs, 50), 0)} ms   p99 ${fmt(percentile(hog.resumeUnderLoadMs, 99), 0)} ms`);
+if (PARKED > 0) {
+  const parkedDb = await benchDatabase();
+  try {
+    const parked = await runParked(parkedDb.url, PARKED);
+    console.log(`  ${PARKED} parked sleeps due within 60 s: wake lateness p50 ${fmt(percentile(parked.latenessMs, 50), 0)} ms   p99 ${fmt(percentile(parked.latenessMs, 99), 0)} ms   (target p99 < 1 s)`);
+    console.log(`  worker RSS: ${fmt(parked.rssBeforeMb, 0)} MB idle with 0 parked → ${fmt(parked.rssParkedMb, 0)} MB with ${PARKED} parked → peak ${fmt(parked.rssPeakMb, 0)} MB while waking`);
+  } finally {
+    await parkedDb.stop();
+  }
 }
