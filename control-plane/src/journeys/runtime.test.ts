@@ -195,6 +195,72 @@ describe("exitOn", () => {
     expect(t.outbox).toHaveLength(0);
   });
 
+  it("an exit landing while the run's code runs: no later step runs or sends", async () => {
+    // The test holds the run between two emails, lands the exit, then lets the code go on.
+    let hold: { reached: () => void; release: Promise<void> } | undefined;
+    const racer = defineJourney({
+      meta: { ...base, id: "racer", name: "Racer", trigger: { event: "go" }, exitOn: [{ event: "stop" }] },
+      run: async (user, ctx) => {
+        await ctx.sleep(hours(1), { label: "nap" });
+        await email(user, "onboarding/enterprise-welcome");
+        if (hold) {
+          hold.reached();
+          await hold.release;
+        }
+        await ctx.checkpoint("after-hold");
+        await email(user, "onboarding/concierge-intro", { csmName: "late" });
+        await ctx.sleep(hours(1), { label: "second-nap" });
+      },
+    });
+    t = await testEngine({ journeys: [racer] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    const [run] = await t.runs("racer");
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => {
+      hold = { reached: resolve, release: new Promise<void>((r) => (release = r)) };
+    });
+    // The nap is over; the execution sends the first email and stops at the hold.
+    t.clock.set(new Date(t.clock.now().getTime() + hours(1)));
+    const execution = executeRun(t.engine, run.id);
+    await reached;
+    const exit = await ingest(t.engine, { name: "stop", userId: "u", source: "api" });
+    expect(exit.exits).toEqual([{ journeyId: "racer", runId: run.id, exited: true }]);
+    release();
+    expect(await execution).toBe("stopped");
+    await t.advance(days(1));
+
+    expect(t.outbox.map((e) => e.template)).toEqual(["onboarding/enterprise-welcome"]);
+    const [after] = await t.runs("racer");
+    expect(after.status).toBe("exited");
+    const steps = await t.engine.sql`select step_key from journey_steps where run_id = ${run.id} order by seq`;
+    expect(steps.map((s) => s.step_key)).not.toContain("after-hold");
+    const jobs = await t.engine.sql`select 1 from graphile_worker.jobs where key = ${"run:" + run.id}`;
+    expect(jobs).toHaveLength(0);
+  });
+
+  it("an exit racing the registration of a wait leaves no pending wait, job or later send", async () => {
+    const j = defineJourney({
+      meta: { ...base, id: "reg", name: "Registering", trigger: { event: "go" }, exitOn: [{ event: "stop" }] },
+      run: async (user, ctx) => {
+        await ctx.sleep(hours(1), { label: "nap" });
+        const r = await ctx.waitForEvent({ event: "reply", timeout: days(1), label: "await-reply" });
+        await email(user, r.timedOut ? "onboarding/enterprise-welcome" : "onboarding/concierge-intro", r.timedOut ? {} : { csmName: "x" });
+      },
+    });
+    t = await testEngine({ journeys: [j] });
+    const n = 40;
+    for (let i = 0; i < n; i++) await t.hs.events.send({ name: "go", userId: `x${i}`, email: `x${i}@example.com` });
+    t.clock.set(new Date(t.clock.now().getTime() + hours(1)));
+    const runs = await t.runs("reg");
+    // Each run wakes and registers its wait while its exit lands.
+    await Promise.all(runs.flatMap((run, i) => [ingest(t!.engine, { name: "stop", userId: `x${i}`, source: "api" }), executeRun(t!.engine, run.id)]));
+    await t.advance(days(2));
+    expect((await t.runs("reg")).map((r) => r.status)).toEqual(Array(n).fill("exited"));
+    expect(await t.engine.sql`select 1 from journey_waits where status = 'waiting'`).toHaveLength(0);
+    expect(await t.engine.sql`select 1 from graphile_worker.jobs where key like 'run:%'`).toHaveLength(0);
+    expect(t.outbox).toHaveLength(0);
+  });
+
   it("unsubscribing does not exit a run", async () => {
     t = await testEngine({ journeys: [waiter] });
     await t.hs.events.send({ name: "start", userId: "u1", email: "u1@example.com" });
