@@ -2,7 +2,7 @@ import type { Engine } from "../engine.js";
 import { lockContact, type ContactRow } from "../identity/contacts.js";
 import { ingest } from "../ingest/ingest.js";
 import { isReservedName } from "../ingest/types.js";
-import { MAX_WAIT, type Duration } from "../duration.js";
+import { MAX_RUN, MAX_WAIT, type Duration } from "../duration.js";
 import { addJob, Jobs, runJobKey } from "../worker/jobs.js";
 import { transactionOn } from "../db/pipelined.js";
 import type { Sql } from "../db/client.js";
@@ -282,13 +282,21 @@ class RunExecution implements EmailStepRunner {
     return date;
   }
 
+  /** A new wait or sleep must end within the run's 30 days. */
+  private withinRunCap(what: string, end: Date): void {
+    const cap = new Date(this.run.started_at.getTime() + MAX_RUN);
+    if (end > cap) throw new JourneyUsageError(`${what}: would end at ${end.toISOString()}, past the run's 30-day cap (${cap.toISOString()})`);
+  }
+
   private async sleep(kind: "sleep" | "sleepUntil", label: string | undefined, wakeAt: () => Date): Promise<void> {
     const { key, seq } = this.nextKey(kind, label);
     const step = this.stored(key, kind);
     let wakeAtIso: string = step?.result.wakeAt;
     if (!step) {
       this.live();
-      wakeAtIso = wakeAt().toISOString();
+      const wake = wakeAt();
+      this.withinRunCap(`${kind} "${label ?? key}"`, wake);
+      wakeAtIso = wake.toISOString();
       this.save({ stepKey: key, seq, kind, label: label ?? null, result: { wakeAt: wakeAtIso } });
     }
     const wake = new Date(wakeAtIso);
@@ -321,6 +329,7 @@ class RunExecution implements EmailStepRunner {
     // The wait as loaded with the run: an event that matched it woke this execution, so it is current
     // unless it still looks pending, which the two branches below settle against the database.
     const loaded = this.waits.get(key);
+    if (!loaded) this.withinRunCap(`waitForEvent "${label ?? options.event}"`, new Date(this.engine.clock.now().getTime() + options.timeout));
     let wait = loaded ?? (await this.registerWait(key, options));
     // Registered just now and pending: the registration parked the run with it.
     if (!loaded && wait.status === "waiting") this.park();

@@ -119,6 +119,32 @@ describe("waitForEvent", () => {
     expect(b.status).toBe("failed");
     expect(b.error).toMatch(/30-day cap/);
   });
+
+  it("a run is capped at 30 days: a wait or sleep ending past it fails the run, naming the step", async () => {
+    const long = (id: string, second: "sleep" | "wait" | "short") =>
+      defineJourney({
+        meta: { ...base, id, name: id, trigger: { event: "go" } },
+        run: async (user, ctx) => {
+          await ctx.sleep(days(20), { label: "first" });
+          if (second === "sleep") await ctx.sleep(days(11), { label: "second" });
+          if (second === "wait") await ctx.waitForEvent({ event: "x", timeout: days(11), label: "second" });
+          if (second === "short") await ctx.waitForEvent({ event: "x", timeout: days(9), label: "second" });
+          await email(user, "onboarding/enterprise-welcome");
+        },
+      });
+    t = await testEngine({ journeys: [long("sleeps", "sleep"), long("waits", "wait"), long("fits", "short")] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    await t.advance(days(31));
+    const [sleeps] = await t.runs("sleeps");
+    const [waits] = await t.runs("waits");
+    const [fits] = await t.runs("fits");
+    expect(sleeps.status).toBe("failed");
+    expect(sleeps.error).toMatch(/sleep "second".*30-day cap/);
+    expect(waits.status).toBe("failed");
+    expect(waits.error).toMatch(/waitForEvent "second".*30-day cap/);
+    expect(fits.status).toBe("completed");
+    expect(t.outbox).toHaveLength(1);
+  });
 });
 
 describe("sleep", () => {
