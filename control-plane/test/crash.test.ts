@@ -44,7 +44,7 @@ describe("crash safety", () => {
     const deadline = Date.now() + 150_000;
     while ((await completed()) < RUNS && Date.now() < deadline) {
       const worker = await spawnWorker();
-      await new Promise((r) => setTimeout(r, 800 + Math.random() * 1700));
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 1200));
       if ((await completed()) < RUNS) {
         worker.kill("SIGKILL");
         kills++;

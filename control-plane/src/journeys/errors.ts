@@ -14,13 +14,16 @@ export class RunStopped extends Error {
   }
 }
 
-/** Replay met a different step than the one stored at this key: code changed under a live run. */
+/** Replay met other steps than the stored ones, or in another order: code changed under a live run. */
 export class Diverged extends Error {
-  constructor(readonly stepKey: string, expected: string, found: string) {
-    super(`diverged at step "${stepKey}": the stored step is a ${expected}, the code now makes a ${found}`);
+  constructor(readonly stepKey: string, detail: string) {
+    super(`diverged at step "${stepKey}": ${detail}`);
     this.name = "Diverged";
   }
 }
+
+/** The message of a step stored as one thing and now made as another. */
+export const changedStep = (stepKey: string, stored: string, now: string) => new Diverged(stepKey, `the stored step is a ${stored}, the code now makes a ${now}`);
 
 /** A journey used the API wrongly (a wait without a timeout…): the run fails at once, without retries. */
 export class JourneyUsageError extends Error {

@@ -7,7 +7,7 @@ import { addJob, Jobs, runJobKey } from "../worker/jobs.js";
 import { transactionOn } from "../db/pipelined.js";
 import type { Sql } from "../db/client.js";
 import { buildCondition, evaluateCondition } from "./conditions.js";
-import { Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
+import { changedStep, Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
 import { isLive } from "./statuses.js";
 import {
@@ -135,6 +135,7 @@ async function replay(engine: Engine, pending: PendingSteps, run: RunRow, contac
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     if (execution.parked) return "parked";
+    execution.assertAllStepsMet();
     pending.finish = { status: "completed", now: engine.clock.now() };
     return "completed";
   } catch (error) {
@@ -174,6 +175,10 @@ class RunExecution implements EmailStepRunner {
   private seq = 0;
   private readonly counters = new Map<string, number>();
   private readonly usedKeys = new Set<string>();
+  /** The stored steps' keys by position (and back): replay must meet them in this order. */
+  private readonly expected = new Map<number, string>();
+  private readonly expectedSeq = new Map<string, number>();
+  private lastExpectedSeq: number;
   /** ctx.now(): the time of the step being replayed, then the clock once past the stored steps. */
   private replayTime: Date | null;
   readonly runId: string;
@@ -191,6 +196,12 @@ class RunExecution implements EmailStepRunner {
   ) {
     this.runId = run.id;
     this.replayTime = steps.size ? run.started_at : null;
+    for (const step of steps.values()) this.expected.set(step.seq, step.step_key);
+    // A registered wait without a step row is the step the run parked at: the one after the stored steps.
+    this.lastExpectedSeq = Math.max(-1, ...this.expected.keys());
+    const parkedAt = [...waits.values()].find((w) => !steps.has(w.step_key));
+    if (parkedAt) this.expected.set(++this.lastExpectedSeq, parkedAt.step_key);
+    for (const [seq, key] of this.expected) this.expectedSeq.set(key, seq);
   }
 
   user(): JourneyUser {
@@ -233,11 +244,29 @@ class RunExecution implements EmailStepRunner {
     return { key, seq: this.seq++ };
   }
 
-  private stored(key: string, kind: string): StepRow | undefined {
+  private stored(key: string, kind: string, seq: number): StepRow | undefined {
     const step = this.steps.get(key);
-    if (step && step.kind !== kind) throw new Diverged(key, step.kind, kind);
-    if (!step && kind !== "wait" && this.waits.has(key)) throw new Diverged(key, "wait", kind);
+    if (step && step.kind !== kind) throw changedStep(key, step.kind, kind);
+    if (!step && kind !== "wait" && this.waits.has(key)) throw changedStep(key, "wait", kind);
+    this.inStoredOrder(key, seq);
     return step;
+  }
+
+  /** Replay meets the stored steps at their stored positions, and makes a new step only after the last of them. */
+  private inStoredOrder(key: string, seq: number): void {
+    const expected = this.expected.get(seq);
+    if (expected === key) return;
+    const storedAt = this.expectedSeq.get(key);
+    if (storedAt !== undefined) throw new Diverged(key, `it was step ${storedAt + 1} of the run, the code now makes it step ${seq + 1}`);
+    if (seq <= this.lastExpectedSeq) throw new Diverged(expected ?? key, `the code now makes a new step "${key}" in its place`);
+  }
+
+  /** A run completes only after meeting every stored step. */
+  assertAllStepsMet(): void {
+    if (this.seq <= this.lastExpectedSeq) {
+      const key = this.expected.get(this.seq) ?? [...this.expected.values()].at(-1)!;
+      throw new Diverged(key, "the code now ends before reaching it");
+    }
   }
 
   private afterStored(step: StepRow) {
@@ -290,7 +319,7 @@ class RunExecution implements EmailStepRunner {
 
   private async sleep(kind: "sleep" | "sleepUntil", label: string | undefined, wakeAt: () => Date): Promise<void> {
     const { key, seq } = this.nextKey(kind, label);
-    const step = this.stored(key, kind);
+    const step = this.stored(key, kind, seq);
     let wakeAtIso: string = step?.result.wakeAt;
     if (!step) {
       this.live();
@@ -319,7 +348,10 @@ class RunExecution implements EmailStepRunner {
       throw new JourneyUsageError(`waitForEvent "${label ?? options.event}": lookback must be a duration up to 30 days`);
 
     const { key, seq } = this.nextKey("wait", label);
-    const step = this.stored(key, "wait");
+    const step = this.stored(key, "wait", seq);
+    const registered = this.waits.get(key);
+    if (registered && registered.event_name !== options.event)
+      throw new Diverged(key, `the stored wait is for "${registered.event_name}", the code now waits for "${options.event}"`);
     if (step) {
       this.afterStored(step);
       return step.result as WaitResult;
@@ -389,17 +421,21 @@ class RunExecution implements EmailStepRunner {
     if (!options?.event) throw new JourneyUsageError("trigger: event is required");
     if (isReservedName(options.event)) throw new JourneyUsageError(`trigger: "${options.event}" is in a reserved namespace (email., journey., bucket., contact.)`);
     const { key, seq } = this.nextKey("trigger");
-    const step = this.stored(key, "trigger");
+    const step = this.stored(key, "trigger", seq);
+    if (step && step.result.event !== options.event)
+      throw new Diverged(key, `the stored trigger sent "${step.result.event}", the code now sends "${options.event}"`);
     if (step) return this.afterStored(step);
     this.live();
-    this.pending.flush();
     await this.ensureLive();
-    await this.engine.sql.begin(async (tx) => {
-      const userId = options.userId ?? (options.email ? undefined : this.contact.user_id ?? undefined);
-      const email = options.email ?? (options.userId ? undefined : this.contact.email ?? undefined);
+    // On the run's connection, after the step records before it: stored steps stay a prefix of the run.
+    await transactionOn(this.conn, async (tx) => {
+      // user.id is the contact's own id when it has no userId: that names the run's contact, not a new one.
+      const own = !this.contact.user_id && options.userId === this.contact.id && (!options.email || options.email === this.contact.email);
+      const userId = own ? undefined : options.userId ?? (options.email ? undefined : this.contact.user_id ?? undefined);
+      const email = own ? undefined : options.email ?? (options.userId ? undefined : this.contact.email ?? undefined);
       const result = await ingest(
         this.engine,
-        { name: options.event, userId, email, eventProperties: options.properties ?? {}, source: "journey", idempotencyKey: `run:${this.run.id}:${key}` },
+        { name: options.event, ...(own ? { contactId: this.contact.id } : { userId, email }), eventProperties: options.properties ?? {}, source: "journey", idempotencyKey: `run:${this.run.id}:${key}` },
         tx,
       );
       await saveStep(tx, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "trigger", label: null, result: { event: options.event, eventId: result.eventId }, at: this.engine.clock.now() });
@@ -409,7 +445,7 @@ class RunExecution implements EmailStepRunner {
   private async checkpoint(label: string): Promise<void> {
     if (typeof label !== "string" || !label) throw new JourneyUsageError("checkpoint: a label is required");
     const { key, seq } = this.nextKey("checkpoint", label);
-    const step = this.stored(key, "checkpoint");
+    const step = this.stored(key, "checkpoint", seq);
     if (step) return this.afterStored(step);
     this.live();
     this.save({ stepKey: key, seq, kind: "checkpoint", label, result: null });
@@ -417,7 +453,7 @@ class RunExecution implements EmailStepRunner {
 
   private async isSubscribed(category?: string): Promise<boolean> {
     const { key, seq } = this.nextKey("guard");
-    const step = this.stored(key, "guard");
+    const step = this.stored(key, "guard", seq);
     if (step) {
       this.afterStored(step);
       return step.result.subscribed as boolean;
@@ -431,9 +467,9 @@ class RunExecution implements EmailStepRunner {
 
   async sendEmail(args: SendEmailArgs): Promise<SendEmailResult> {
     const { key, seq } = this.nextKey("email");
-    const step = this.stored(key, "email");
+    const step = this.stored(key, "email", seq);
     if (step) {
-      if (step.result.template !== args.template) throw new Diverged(key, `email of "${step.result.template}"`, `email of "${args.template}"`);
+      if (step.result.template !== args.template) throw changedStep(key, `email of "${step.result.template}"`, `email of "${args.template}"`);
       this.afterStored(step);
       return { id: step.result.id, status: step.result.status, reason: step.result.reason };
     }

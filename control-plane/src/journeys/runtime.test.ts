@@ -404,6 +404,86 @@ describe("replay, idempotency and durability", () => {
     expect(t.outbox).toHaveLength(0);
   });
 
+  it("stops as diverged, and runs nothing, when changed code adds, moves or drops steps around the stored ones", async () => {
+    const v1 = defineJourney({
+      meta: { ...base, id: "v", name: "V", trigger: { event: "go" } },
+      run: async (user, ctx) => {
+        await ctx.checkpoint("a");
+        await ctx.trigger({ event: "pinged" });
+        await ctx.waitForEvent({ event: "x", timeout: days(1), label: "w" });
+        await email(user, "onboarding/enterprise-welcome");
+      },
+    });
+    type Run = (typeof v1)["run"];
+    const changes: Record<string, { run: Run; error: RegExp }> = {
+      // A new email before the stored checkpoint would send out of order.
+      "new step first": {
+        run: async (user, ctx) => {
+          await email(user, "onboarding/concierge-intro", { csmName: "new" });
+          await ctx.checkpoint("a");
+          await ctx.trigger({ event: "pinged" });
+          await ctx.waitForEvent({ event: "x", timeout: days(1), label: "w" });
+        },
+        error: /step "a": the code now makes a new step "email:0" in its place/,
+      },
+      "steps swapped": {
+        run: async (_user, ctx) => {
+          await ctx.trigger({ event: "pinged" });
+          await ctx.checkpoint("a");
+          await ctx.waitForEvent({ event: "x", timeout: days(1), label: "w" });
+        },
+        error: /step "trigger:0": it was step 2 of the run, the code now makes it step 1/,
+      },
+      "ends before the stored steps": {
+        run: async (_user, ctx) => {
+          await ctx.checkpoint("a");
+        },
+        error: /step "trigger:0": the code now ends before reaching it/,
+      },
+      "a new step where the run parked": {
+        run: async (user, ctx) => {
+          await ctx.checkpoint("a");
+          await ctx.trigger({ event: "pinged" });
+          await email(user, "onboarding/concierge-intro", { csmName: "new" });
+          await ctx.waitForEvent({ event: "x", timeout: days(1), label: "w" });
+        },
+        error: /step "w": the code now makes a new step "email:0" in its place/,
+      },
+      "the wait's event renamed": {
+        run: async (_user, ctx) => {
+          await ctx.checkpoint("a");
+          await ctx.trigger({ event: "pinged" });
+          await ctx.waitForEvent({ event: "y", timeout: days(1), label: "w" });
+        },
+        error: /step "w": the stored wait is for "x", the code now waits for "y"/,
+      },
+      "the trigger's event renamed": {
+        run: async (_user, ctx) => {
+          await ctx.checkpoint("a");
+          await ctx.trigger({ event: "pinged-v2" });
+          await ctx.waitForEvent({ event: "x", timeout: days(1), label: "w" });
+        },
+        error: /step "trigger:0": the stored trigger sent "pinged", the code now sends "pinged-v2"/,
+      },
+    };
+    t = await testEngine({ journeys: [v1] });
+    const names = Object.keys(changes);
+    for (const [i] of names.entries()) await t.hs.events.send({ name: "go", userId: `v${i}`, email: `v${i}@example.com` });
+    const runs = await t.runs("v");
+    expect(runs.map((r) => r.status)).toEqual(Array(names.length).fill("waiting"));
+    // Deploy each change under one parked run; the wait's event arrives and wakes it.
+    for (const [i, name] of names.entries()) {
+      t.engine.registry.journeys.set("v", { ...t.engine.registry.journeys.get("v")!, run: changes[name].run });
+      await ingest(t.engine, { name: "x", userId: `v${i}`, source: "api" });
+      const [run] = await t.engine.sql`select r.id from journey_runs r join contacts c on c.id = r.contact_id where c.user_id = ${`v${i}`}`;
+      expect(await executeRun(t.engine, run.id), name).toBe("diverged");
+      const [after] = (await t.runs("v")).filter((r) => r.id === run.id);
+      expect(after.error, name).toMatch(changes[name].error);
+    }
+    expect(t.outbox).toHaveLength(0);
+    expect(await t.events("pinged")).toHaveLength(names.length);
+  });
+
   it("a journey that throws is retried, then failed with the error kept; other runs go on", async () => {
     let attempts = 0;
     const flaky = defineJourney({
