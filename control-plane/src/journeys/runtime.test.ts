@@ -8,6 +8,8 @@ import { executeRun } from "./executor.js";
 import { ingest } from "../ingest/ingest.js";
 import { defineTask } from "../tasks/define.js";
 import type { JourneyDefinition } from "./types.js";
+import { startFakeResend } from "../../test/fakes/resend.js";
+import { createResendTransport } from "../mail/transports/resend.js";
 
 let t: TestEngine | undefined;
 afterEach(async () => {
@@ -148,6 +150,17 @@ describe("waitForEvent", () => {
 });
 
 describe("sleep", () => {
+  it("an unknown timezone or a bad time in ctx.when fails the run at once, with the message", async () => {
+    const bad = (id: string, at: (ctx: Parameters<JourneyDefinition["run"]>[1]) => Date) =>
+      defineJourney({ meta: { ...base, id, name: id, trigger: { event: "go" } }, run: async (_user, ctx) => ctx.sleepUntil(at(ctx)) });
+    t = await testEngine({ journeys: [bad("zone", (ctx) => ctx.when.tomorrow().tz("Mars/Olympus_Mons").at("09:00")), bad("time", (ctx) => ctx.when.tomorrow().at("9am"))] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    const [zone] = await t.runs("zone");
+    const [time] = await t.runs("time");
+    expect(zone).toMatchObject({ status: "failed", error: 'when: unknown timezone "Mars/Olympus_Mons"' });
+    expect(time).toMatchObject({ status: "failed", error: 'when: invalid time "9am", expected "HH:MM"' });
+  });
+
   it("sleep and sleepUntil park until due; a past date resolves at once", async () => {
     const sleeper = defineJourney({
       meta: { ...base, id: "sleeper", name: "Sleeper", trigger: { event: "go" } },
@@ -376,6 +389,21 @@ describe("replay, idempotency and durability", () => {
     expect(sends).toHaveLength(1);
   });
 
+  it("ctx.trigger with user.id of a contact known only by email lands on that contact", async () => {
+    const j = defineJourney({
+      meta: { ...base, id: "by-email", name: "By email", trigger: { event: "go" } },
+      run: async (user, ctx) => {
+        await ctx.trigger({ event: "pinged", userId: user.id, properties: { from: "journey" } });
+      },
+    });
+    t = await testEngine({ journeys: [j] });
+    await t.hs.events.send({ name: "go", email: "only-email@example.com" });
+    const contacts = await t.engine.sql`select id, user_id, email from contacts`;
+    expect(contacts).toHaveLength(1);
+    const [pinged] = await t.events("pinged");
+    expect(pinged).toMatchObject({ contactId: contacts[0].id });
+  });
+
   it("stops as diverged, naming the step, when changed code no longer matches a stored step", async () => {
     const v1 = defineJourney({
       meta: { ...base, id: "evolving", name: "Evolving", trigger: { event: "go" } },
@@ -542,6 +570,31 @@ describe("replay, idempotency and durability", () => {
     await t.hs.events.send({ name: "go", userId: "u" });
     const sends = await t.engine.sql`select status, reason from email_sends order by created_at`;
     expect(sends.map((s) => s.reason ?? s.status)).toEqual(["sent", "suppress_window", "sent"]);
+  });
+
+  it("the suppress gap counts a send still queued with the provider", async () => {
+    const resend = await startFakeResend({ apiKey: "re_gap" });
+    try {
+      const nudge = defineJourney({
+        meta: { ...base, id: "nudge", name: "Nudge", trigger: { event: "go" }, suppress: hours(12) },
+        run: async (user) => {
+          await email(user, "onboarding/enterprise-welcome");
+        },
+      });
+      t = await testEngine({ journeys: [nudge], config: { EMAIL_FROM: "Acme <hello@acme.test>" }, transport: createResendTransport({ apiKey: "re_gap", baseUrl: resend.url, retryBaseMs: 1, maxRetries: 0 }) });
+      // The provider is down: the first send stays queued, retrying.
+      resend.failNext(100, 503);
+      await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+      await t.hs.events.send({ name: "go", userId: "u" });
+      const sends = await t.engine.sql`select status, reason from email_sends order by created_at`;
+      expect(sends.map((s) => s.status)).toEqual(["queued", "skipped"]);
+      expect(sends[1].reason).toBe("suppress_window");
+    } finally {
+      resend.recover();
+      await t?.close();
+      t = undefined;
+      await resend.close();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { JourneyUsageError } from "./errors.js";
 import { DateTime, IANAZone } from "luxon";
 import type { Duration } from "../duration.js";
 
@@ -49,7 +50,7 @@ export function contactTimezone(
 
 function parseTime(time: string): { hour: number; minute: number } {
   const m = /^(\d{1,2}):(\d{2})$/.exec(time);
-  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new Error(`when: invalid time "${time}", expected "HH:MM"`);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new JourneyUsageError(`when: invalid time "${time}", expected "HH:MM"`);
   return { hour: Number(m[1]), minute: Number(m[2]) };
 }
 
@@ -62,7 +63,7 @@ function dayPoint(nowUtc: Date, zone: string, pick: (today: DateTime) => DateTim
       return pick(today).set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
     },
     tz(other) {
-      if (!isValidZone(other)) throw new Error(`when: unknown timezone "${other}"`);
+      if (!isValidZone(other)) throw new JourneyUsageError(`when: unknown timezone "${other}"`);
       return dayPoint(nowUtc, other, pick);
     },
   };
@@ -75,12 +76,12 @@ export function createWhen(now: () => Date, zone: string): WhenBuilder {
     tomorrow: () => dayPoint(now(), zone, (d) => d.plus({ days: 1 })),
     next: (weekday) => {
       const target = WEEKDAYS.indexOf(weekday) + 1;
-      if (target === 0) throw new Error(`when: unknown weekday "${weekday}"`);
+      if (target === 0) throw new JourneyUsageError(`when: unknown weekday "${weekday}"`);
       return dayPoint(now(), zone, (d) => d.plus({ days: ((target - d.weekday + 7) % 7) || 7 }));
     },
     in: (duration) => dayPoint(now(), zone, (d) => d.plus({ milliseconds: duration })),
     tz: (other) => {
-      if (!isValidZone(other)) throw new Error(`when: unknown timezone "${other}"`);
+      if (!isValidZone(other)) throw new JourneyUsageError(`when: unknown timezone "${other}"`);
       return createWhen(now, other);
     },
   };

@@ -49,11 +49,12 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
   let skipReason: string | null = null;
   const verdict = preferenceVerdict(engine, toPreferenceFacts(read), { contactId, category, skipPreferenceCheck: Boolean(request.skipPreferenceCheck) });
   if (!verdict.ok) skipReason = verdict.reason;
+  // The gap counts a send still queued with the provider (retrying) as one made.
   if (!skipReason && request.journey && request.journey.suppressMs > 0) {
     const since = new Date(now.getTime() - request.journey.suppressMs);
     const [recent] = await engine.sql`
       select 1 from email_sends where journey_id = ${request.journey.journeyId} and to_address = ${to}
-        and status in ('sent', 'delivered') and sent_at > ${since} limit 1`;
+        and status in ('queued', 'sent', 'delivered') and coalesce(sent_at, created_at) > ${since} limit 1`;
     if (recent) skipReason = "suppress_window";
   }
 
