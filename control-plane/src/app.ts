@@ -19,8 +19,6 @@ export interface HogsendApp {
 export interface AppRegistry {
   journeys: Map<string, CompiledJourney>;
   journeysByTrigger: Map<string, CompiledJourney[]>;
-  /** Event names that appear in any journey's exitOn. */
-  exitEvents: Set<string>;
   tasks: Map<string, TaskDefinition<any>>;
   tasksByEvent: Map<string, TaskDefinition<any>[]>;
   /** App lists plus the built-in categories. */
@@ -43,7 +41,6 @@ export function compileApp(app: HogsendApp, knownTemplates: Set<string>): AppReg
   const registry: AppRegistry = {
     journeys: new Map(),
     journeysByTrigger: new Map(),
-    exitEvents: new Set(),
     tasks: new Map(),
     tasksByEvent: new Map(),
     lists: new Map(BUILT_IN_CATEGORIES.map((l) => [l.id, l])),
@@ -89,7 +86,6 @@ export function compileApp(app: HogsendApp, knownTemplates: Set<string>): AppReg
     };
     registry.journeys.set(meta.id, compiled);
     push(registry.journeysByTrigger, meta.trigger.event, compiled);
-    for (const e of compiled.exitOn) registry.exitEvents.add(e.event);
   }
 
   for (const task of app.tasks ?? []) {

@@ -6,7 +6,7 @@ import { normalizeEmail } from "../identity/normalize.js";
 import { pipelinedTransaction } from "../db/pipelined.js";
 import type { Condition } from "../journeys/conditions.js";
 import { applyListsBag } from "../audiences/lists.js";
-import { exitRuns, resumeWaits, enrollJourneys } from "../journeys/routing.js";
+import { exitRuns, resumeWaits, enrollJourneys, type ExitCandidate } from "../journeys/routing.js";
 import { enqueueTasks } from "../tasks/routing.js";
 import { evaluateBucketsOnIngest } from "../audiences/bucket-routing.js";
 import { enqueueDeliveries } from "../destinations/enqueue.js";
@@ -31,12 +31,19 @@ export async function ingest(engine: Engine, input: IngestInput, tx?: Tx, depth 
   }
 }
 
-type StoredRow = { id: string; waits: { id: string; run_id: string; condition: Condition | null }[] };
+type StoredRow = { id: string; waits: { id: string; run_id: string; condition: Condition | null }[]; exit_runs: ExitCandidate[] };
 
-/** The waiting waits of each stored event's contact for its name: read in the statement that stores it. */
-const waitsOfStored = (tx: Tx) => tx`coalesce((
+/**
+ * Read in the statement that stores each event: the waiting waits of its contact for its name, and the live
+ * runs of its contact whose exitOn (as stored when they entered) names it.
+ */
+const routingOfStored = (tx: Tx) => tx`coalesce((
   select json_agg(json_build_object('id', w.id, 'run_id', w.run_id, 'condition', w.condition))
-  from journey_waits w where w.contact_id = stored.contact_id and w.event_name = stored.name and w.status = 'waiting'), '[]')`;
+  from journey_waits w where w.contact_id = stored.contact_id and w.event_name = stored.name and w.status = 'waiting'), '[]') as waits,
+  coalesce((
+  select json_agg(json_build_object('id', r.id, 'journey_id', r.journey_id, 'exit_on', r.exit_on))
+  from journey_runs r where r.contact_id = stored.contact_id and r.status in ('running', 'waiting', 'sleeping')
+    and r.exit_on @> jsonb_build_array(jsonb_build_object('event', stored.name))), '[]') as exit_runs`;
 
 /** The contact this event names by one key (contactId, or email or userId alone), as a WHERE clause; else null. */
 function oneKeyFilter(tx: Tx, input: IngestInput) {
@@ -59,7 +66,7 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
       from ${contactId} as c(id)
       on conflict (idempotency_key) do nothing
       returning id, contact_id, name)
-    select stored.id, ${waitsOfStored(tx)} as waits from stored`;
+    select stored.id, ${routingOfStored(tx)} from stored`;
 
   // Lock order: identity keys → contact row (see identity/contacts.ts). The row lock orders this event
   // against wait registration for the same contact, so a lookback and this ingest never both miss it.
@@ -103,7 +110,7 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
   }
 
   const event = storedEvent(row.id, input, contact?.id ?? null, now);
-  const exits = await route(engine, tx, event, contact, row.waits, depth);
+  const exits = await route(engine, tx, event, contact, row, depth);
   return { stored: true, eventId: event.id, contactId: contact?.id ?? null, exits };
 }
 
@@ -120,9 +127,9 @@ function storedEvent(id: string, input: IngestInput, contactId: string | null, n
 }
 
 /** Everything after the store: exits → waits → enrollments → tasks → buckets → destinations. */
-async function route(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow | undefined, waits: StoredRow["waits"], depth: number) {
-  const exits = contact ? await exitRuns(engine, tx, event, contact) : [];
-  if (contact && waits.length) await resumeWaits(engine, tx, event, waits);
+async function route(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow | undefined, stored: StoredRow, depth: number) {
+  const exits = contact ? await exitRuns(engine, tx, event, stored.exit_runs) : [];
+  if (contact && stored.waits.length) await resumeWaits(engine, tx, event, stored.waits);
   if (contact) await enrollJourneys(engine, tx, event, contact);
   await enqueueTasks(engine, tx, event, contact);
   if (contact) await evaluateBucketsOnIngest(engine, tx, event, contact, (child) => ingest(engine, child, tx, depth + 1));
@@ -160,12 +167,12 @@ export async function ingestMany(engine: Engine, tx: Tx, inputs: EngineEventInpu
       from jsonb_to_recordset(${tx.json(records as never)}) as r(contact_id uuid, name text, properties jsonb, source text, idempotency_key text, occurred_at timestamptz)
       on conflict (idempotency_key) do nothing
       returning id, contact_id, name, idempotency_key)
-    select stored.id, stored.idempotency_key, ${waitsOfStored(tx)} as waits from stored`;
+    select stored.id, stored.idempotency_key, ${routingOfStored(tx)} from stored`;
   const byKey = new Map(inputs.map((i) => [i.idempotencyKey, i]));
   // Pipelined on the transaction's connection; most events route without a statement.
   await Promise.all(stored.map((row) => {
     const input = byKey.get(row.idempotency_key)!;
     const contact = contacts.get(input.contactId);
-    return route(engine, tx, storedEvent(row.id, input, contact?.id ?? null, now), contact, row.waits, 0);
+    return route(engine, tx, storedEvent(row.id, input, contact?.id ?? null, now), contact, row, 0);
   }));
 }

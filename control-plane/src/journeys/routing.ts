@@ -6,11 +6,18 @@ import { evaluateCondition, type Condition } from "./conditions.js";
 import { enrollContact } from "./enroll.js";
 import { exitRun, matchWait } from "./store.js";
 
-/** exitOn: every live run of this contact that exits on this event is stopped, mid-wait or mid-sleep. */
-export async function exitRuns(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow): Promise<RunExit[]> {
-  if (!engine.registry.exitEvents.has(event.name)) return [];
-  const runs = await tx<{ id: string; journey_id: string; exit_on: { event: string; condition: Condition | null }[] }[]>`
-    select id, journey_id, exit_on from journey_runs where contact_id = ${contact.id} and status in ('running', 'waiting', 'sleeping')`;
+/** A live run of the event's contact whose stored exitOn names the event (read when the event is stored). */
+export interface ExitCandidate {
+  id: string;
+  journey_id: string;
+  exit_on: { event: string; condition: Condition | null }[];
+}
+
+/**
+ * exitOn: every live run of the contact that exits on this event is stopped, mid-wait or mid-sleep. The rules
+ * are the ones stored with each run when it entered, so a deploy that changes exitOn leaves live runs as they were.
+ */
+export async function exitRuns(engine: Engine, tx: Tx, event: StoredEvent, runs: ExitCandidate[]): Promise<RunExit[]> {
   const exits: RunExit[] = [];
   for (const run of runs) {
     const rules = run.exit_on.filter((r) => r.event === event.name);

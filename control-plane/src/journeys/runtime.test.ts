@@ -300,6 +300,32 @@ describe("exitOn", () => {
     expect(t.outbox).toHaveLength(0);
   });
 
+  it("a live run exits by the exitOn it entered with, even after a deploy drops that rule", async () => {
+    const v1 = defineJourney({
+      meta: { ...base, id: "kept", name: "Kept", trigger: { event: "go" }, exitOn: [{ event: "stop" }] },
+      run: async (user, ctx) => {
+        await ctx.sleep(days(1));
+        await email(user, "onboarding/enterprise-welcome");
+      },
+    });
+    t = await testEngine({ journeys: [v1] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    const [run] = await t.runs("kept");
+    // Deploy v2, whose exitOn no longer names "stop": a new engine on the same database.
+    const v2 = defineJourney({ meta: { ...v1.meta, exitOn: [] }, run: v1.run });
+    const { createEngine, closeEngine } = await import("../engine.js");
+    const deployed = await createEngine({ databaseUrl: t.databaseUrl, app: { journeys: [v2] }, config: t.engine.config, clock: t.clock, log: t.engine.log, publicUrl: t.engine.publicUrl });
+    try {
+      const r = await ingest(deployed, { name: "stop", userId: "u", source: "api" });
+      expect(r.exits).toEqual([{ journeyId: "kept", runId: run.id, exited: true }]);
+    } finally {
+      await closeEngine(deployed);
+    }
+    await t.advance(days(2));
+    expect(t.outbox).toHaveLength(0);
+    expect((await t.runs("kept"))[0].status).toBe("exited");
+  });
+
   it("unsubscribing does not exit a run", async () => {
     t = await testEngine({ journeys: [waiter] });
     await t.hs.events.send({ name: "start", userId: "u1", email: "u1@example.com" });
