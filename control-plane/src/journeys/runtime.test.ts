@@ -8,6 +8,9 @@ import { executeRun } from "./executor.js";
 import { ingest } from "../ingest/ingest.js";
 import { defineTask } from "../tasks/define.js";
 import type { JourneyDefinition } from "./types.js";
+import { createElement } from "react";
+import { z } from "zod";
+import type { TemplateDefinition } from "@hogsend/email";
 import { startFakeResend } from "../../test/fakes/resend.js";
 import { createResendTransport } from "../mail/transports/resend.js";
 
@@ -621,6 +624,29 @@ describe("replay, idempotency and durability", () => {
       t = undefined;
       await resend.close();
     }
+  });
+});
+
+describe("createTestEngine", () => {
+  it("takes the app's own templates and renders them for the journeys under test", async () => {
+    const receipt: TemplateDefinition<{ amount: number }> = {
+      key: "billing/receipt",
+      component: ({ amount }) => createElement("p", null, `You paid $${amount}.`),
+      category: "transactional",
+      defaultSubject: "Your receipt",
+      props: z.object({ amount: z.number() }),
+      sampleProps: { amount: 1 },
+    };
+    const billing = defineJourney({
+      meta: { ...base, id: "billing", name: "Billing", trigger: { event: "paid" } },
+      run: async (user) => {
+        await sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, journeyName: user.journeyName, template: "billing/receipt" as never, subject: "Receipt", props: { amount: 42 } });
+      },
+    });
+    t = await testEngine({ journeys: [billing], templates: [receipt] });
+    await t.hs.events.send({ name: "paid", userId: "u", email: "u@example.com" });
+    expect(t.outbox.map((e) => [e.template, e.subject, e.props])).toEqual([["billing/receipt", "Receipt", { amount: 42 }]]);
+    expect(t.outbox[0].html).toContain("You paid $42.");
   });
 });
 

@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { Hogsend } from "@hogsend/client";
+import { registerTemplate, type TemplateDefinition } from "@hogsend/email";
 import type { HogsendApp } from "../app.js";
 import { VirtualClock } from "../clock.js";
 import { loadConfig, type Config } from "../config.js";
@@ -70,6 +71,8 @@ export interface TestEngineOptions extends HogsendApp {
   transport?: EmailTransport;
   config?: Partial<Config>;
   log?: Logger;
+  /** Templates the journeys under test send, beyond the registry's (a later definition of a key replaces it). */
+  templates?: TemplateDefinition<any>[];
 }
 
 let embedded: Promise<EmbeddedDatabase> | undefined;
@@ -153,6 +156,7 @@ export async function createTestEngine(options: TestEngineOptions = {}): Promise
   u.pathname = `/${dbName}`;
   const url = u.toString();
 
+  for (const template of options.templates ?? []) registerTemplate(template as never, { replace: true });
   const clock = new VirtualClock(options.start ?? new Date("2026-01-05T12:00:00Z"));
   const config = { ...loadConfig({}), LOG_LEVEL: "silent" as const, WORKER_CONCURRENCY: 2, ...options.config };
   const engine = await createEngine({
