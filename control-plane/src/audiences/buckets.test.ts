@@ -91,7 +91,7 @@ describe("back in stock, end to end", () => {
     // A retried task (same day) resolves to the same campaign and sends nothing new.
     const { restockBroadcastTask } = await import("../../app/tasks/restock-broadcast.js");
     const { withEngine } = await import("../tasks/container.js");
-    const retry = await withEngine(t.engine, () => restockBroadcastTask.fn({ event: "product.restocked", eventId: "x", userId: null, userEmail: null, contactId: null, properties: { sku: "chair-01", product_name: "Studio chair" } }, { emailService: t!.engine.email, log: t!.engine.log, now: () => t!.clock.now(), attempt: 2 }));
+    const retry = await withEngine(t.engine, () => restockBroadcastTask.fn({ event: "product.restocked", eventId: "x", userId: null, userEmail: null, contactId: null, properties: { sku: "chair-01", product_name: "Studio chair" } }, { emailService: t!.engine.email, log: t!.engine.log, now: () => t!.clock.now(), attempt: 2, signal: new AbortController().signal }));
     await t.runDue();
     expect(await t.engine.sql`select id from campaigns`).toHaveLength(1);
     expect(retry).toMatchObject({ status: "queued" });

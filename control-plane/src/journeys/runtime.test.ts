@@ -671,5 +671,31 @@ describe("tasks", () => {
     expect(seen[0]).toMatchObject({ event: "thing.happened", userId: "u9", userEmail: "u9@example.com", properties: { a: 1 } });
     expect((seen[0] as { eventId: string }).eventId).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("an attempt over executionTimeout fails, aborts fn's signal, and is retried", async () => {
+    const attempts: { attempt: number; aborted: string | null }[] = [];
+    const slow = defineTask({
+      name: "slow",
+      onEvents: ["thing.happened"],
+      retries: 1,
+      executionTimeout: "50ms",
+      fn: async (_input, ctx) => {
+        const entry = { attempt: ctx.attempt, aborted: null as string | null };
+        attempts.push(entry);
+        if (ctx.attempt > 1) return;
+        // The first attempt hangs until its signal says the time is up.
+        await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
+        entry.aborted = (ctx.signal.reason as Error).message;
+      },
+    });
+    t = await testEngine({ tasks: [slow] });
+    await t.hs.events.send({ name: "thing.happened", userId: "u", email: "u@example.com" });
+    await t.advance(minutes(5));
+    expect(attempts).toEqual([
+      { attempt: 1, aborted: 'task "slow" exceeded its executionTimeout' },
+      { attempt: 2, aborted: null },
+    ]);
+    expect(t.jobErrors.map((e) => String((e.error as Error).message))).toEqual(['task "slow" exceeded its executionTimeout']);
+  });
 });
 

@@ -19,6 +19,8 @@ export interface TaskContext {
   now(): Date;
   /** The attempt number, from 1. */
   attempt: number;
+  /** Aborted when the attempt exceeds executionTimeout: pass it to fetch and the like, or check it between steps. */
+  signal: AbortSignal;
 }
 
 export interface TaskDefinition<I = any> {

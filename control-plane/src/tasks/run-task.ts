@@ -10,12 +10,18 @@ export async function runTask(engine: Engine, payload: TaskInput & { task: strin
   if (!task) throw new Error(`task "${payload.task}" is not defined in this deployment`);
   const { task: _name, ...input } = payload;
   const timeoutMs = parseTimeout(task.executionTimeout, DEFAULT_TASK_TIMEOUT);
+  // JavaScript cannot stop fn: at the timeout the attempt fails and fn's signal is aborted, so fn can stop itself.
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`task "${task.name}" exceeded its executionTimeout`)), timeoutMs);
+    timer = setTimeout(() => {
+      const error = new Error(`task "${task.name}" exceeded its executionTimeout`);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
   });
   try {
-    const ctx = { emailService: engine.email, log: engine.log, now: () => engine.clock.now(), attempt };
+    const ctx = { emailService: engine.email, log: engine.log, now: () => engine.clock.now(), attempt, signal: controller.signal };
     return await Promise.race([withEngine(engine, () => task.fn(input as TaskInput, ctx)), timeout]);
   } finally {
     clearTimeout(timer);
