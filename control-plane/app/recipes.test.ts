@@ -3,6 +3,7 @@ import { testEngine } from "../test/engine.js";
 import type { TestEngine } from "../src/testing/index.js";
 import { days, hours, minutes } from "../src/duration.js";
 import { app } from "./index.js";
+import { unsubscribeAll } from "../src/tracking/unsubscribe.js";
 
 let t: TestEngine | undefined;
 afterEach(async () => {
@@ -48,6 +49,17 @@ describe("concierge onboarding", () => {
     expect((await t.runs("concierge-onboarding"))[0].status).toBe("completed");
   });
 
+  it("an unsubscribed customer gets no welcome, while the CSM is still paged and re-paged", async () => {
+    t = await start();
+    await signup(t);
+    const [contact] = await t.engine.sql`select id from contacts where user_id = 'acme_1'`;
+    await unsubscribeAll(t.engine, contact.id, "one_click");
+    await t.advance(days(2));
+    expect(t.outbox.filter((e) => e.template === "transactional/csm-alert").map((a) => a.props.reminder)).toEqual([false, true]);
+    expect(templates(t, "cto@acme.test")).toEqual([]);
+    expect((await t.runs("concierge-onboarding"))[0].status).toBe("completed");
+  });
+
   it("sends the intro carrying csmName when the CSM makes contact", async () => {
     t = await start();
     await signup(t);
@@ -83,6 +95,16 @@ describe("concierge onboarding", () => {
 describe("support follow-up", () => {
   const resolve = (t: TestEngine, ticket = "T-1") =>
     t.hs.events.send({ name: "ticket.resolved", userId: "cust_1", email: "cust@example.com", eventProperties: { ticket_id: ticket } });
+
+  it("a customer who unsubscribes before the morning is not asked", async () => {
+    t = await start();
+    await resolve(t);
+    const [contact] = await t.engine.sql`select id from contacts where user_id = 'cust_1'`;
+    await unsubscribeAll(t.engine, contact.id, "one_click");
+    await t.advance(days(2));
+    expect(t.outbox).toHaveLength(0);
+    expect((await t.runs("support-followup"))[0].status).toBe("completed");
+  });
 
   it("asks at 09:00 the next morning in the customer's timezone", async () => {
     t = await start();
@@ -179,6 +201,23 @@ describe("verification chase", () => {
     expect(replay.stored).toBe(false);
     await t.hs.events.send({ name: "user.signed_up", userId: "new_1", email: "new@example.com" });
     expect(await t.runs("verification-chase")).toHaveLength(1);
+  });
+
+  it("verifying after the first reminder stops the second; user.deleted ends the chase", async () => {
+    t = await start();
+    await signup(t);
+    await t.advance(days(1));
+    await t.hs.events.send({ name: "user.email_verified", userId: "new_1" });
+    await t.advance(days(3));
+    expect(t.outbox.map((e) => e.subject)).toEqual(["Reminder: verify your email address"]);
+    // user.email_verified is also in exitOn: the run exits at once rather than waking the wait.
+    expect((await t.runs("verification-chase"))[0].status).toBe("exited");
+
+    await t.hs.events.send({ name: "user.signed_up", email: "gone@example.com", userId: "gone_1", eventProperties: { first_name: "Bo", verify_url: "https://app.example.com/v?u=gone_1" } });
+    const deleted = await t.hs.events.send({ name: "user.deleted", userId: "gone_1" });
+    expect(deleted.exits).toMatchObject([{ journeyId: "verification-chase", exited: true }]);
+    await t.advance(days(4));
+    expect(templates(t, "gone@example.com")).toEqual([]);
   });
 
   it("an unsubscribed contact gets no re-send", async () => {
