@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCondition, evaluateCondition } from "./conditions.js";
+import { buildCondition, evaluateCondition, type Where } from "./conditions.js";
 
 describe("where conditions", () => {
   const props = { plan: "enterprise", seats: 12, tags: ["a", "b"], note: "hello world", nested: { country: "DE" } };
@@ -33,5 +33,21 @@ describe("where conditions", () => {
   it("serializes to JSON and evaluates the same after a round trip", () => {
     const condition = buildCondition((b) => b.all(b.prop("plan").eq("enterprise"), b.not(b.prop("seats").lt(5))));
     expect(evaluateCondition(JSON.parse(JSON.stringify(condition)), props)).toBe(true);
+  });
+
+  it("checks keys and values against declared event properties (the @ts-expect-error lines are type errors)", () => {
+    type Answer = { answer: "yes" | "no"; score: number; meta: { source: string } };
+    const typed: Where<Answer>[] = [
+      (b) => b.prop("answer").eq("no"),
+      (b) => b.prop("answer").in(["yes", "no"]),
+      (b) => b.prop("score").gte(3),
+      (b) => b.prop("meta.source").eq("email"),
+      // @ts-expect-error: "maybe" is not an answer
+      (b) => b.prop("answer").eq("maybe"),
+      // @ts-expect-error: no such property
+      (b) => b.prop("answr").exists(),
+    ];
+    const answer = { answer: "no", score: 4, meta: { source: "email" } };
+    expect(typed.map((w) => evaluateCondition(buildCondition(w), answer))).toEqual([true, true, true, true, false, false]);
   });
 });

@@ -12,29 +12,38 @@ export type Condition =
   | { any: Condition[] }
   | { not: Condition };
 
-export interface PropertyCondition {
-  eq(value: Scalar): Condition;
-  neq(value: Scalar): Condition;
+/** An event's properties; declare their type to have `where` check keys and values against it. */
+export type EventProperties = Record<string, unknown>;
+
+/** What `eq`, `neq` and `in` accept for a property of type V: its own values when declared, any scalar when not. */
+type Comparable<V> = unknown extends V ? Scalar : [V] extends [Scalar] ? V : Scalar;
+
+/** A declared property's key, or a dotted path into it; any key when the properties are not declared. */
+export type PropertyPath<P> = string extends keyof P ? string : Extract<keyof P, string> | `${Extract<keyof P, string>}.${string}`;
+
+export interface PropertyCondition<V = unknown> {
+  eq(value: Comparable<V>): Condition;
+  neq(value: Comparable<V>): Condition;
   gt(value: number | string): Condition;
   gte(value: number | string): Condition;
   lt(value: number | string): Condition;
   lte(value: number | string): Condition;
-  in(values: Scalar[]): Condition;
+  in(values: Comparable<V>[]): Condition;
   contains(value: string | number | boolean): Condition;
   exists(): Condition;
 }
 
-export interface ConditionBuilder {
-  prop(key: string): PropertyCondition;
+export interface ConditionBuilder<P extends EventProperties = EventProperties> {
+  prop<K extends PropertyPath<P>>(key: K): PropertyCondition<K extends keyof P ? P[K] : unknown>;
   all(...conditions: Condition[]): Condition;
   any(...conditions: Condition[]): Condition;
   not(condition: Condition): Condition;
 }
 
-export type Where = (b: ConditionBuilder) => Condition;
+export type Where<P extends EventProperties = EventProperties> = (b: ConditionBuilder<P>) => Condition;
 
-export const conditionBuilder: ConditionBuilder = {
-  prop: (key) => ({
+export const conditionBuilder: ConditionBuilder<any> = {
+  prop: (key: string) => ({
     eq: (value) => ({ op: "eq", key, value }),
     neq: (value) => ({ op: "neq", key, value }),
     gt: (value) => ({ op: "gt", key, value }),
@@ -50,7 +59,7 @@ export const conditionBuilder: ConditionBuilder = {
   not: (condition) => ({ not: condition }),
 };
 
-export function buildCondition(where: Where | undefined): Condition | null {
+export function buildCondition(where: Where<any> | undefined): Condition | null {
   return where ? where(conditionBuilder) : null;
 }
 

@@ -6,7 +6,7 @@ import { MAX_RUN, MAX_WAIT, type Duration } from "../duration.js";
 import { addJob, Jobs, runJobKey } from "../worker/jobs.js";
 import { transactionOn } from "../db/pipelined.js";
 import type { Sql } from "../db/client.js";
-import { buildCondition, evaluateCondition } from "./conditions.js";
+import { buildCondition, evaluateCondition, type EventProperties } from "./conditions.js";
 import { changedStep, Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
 import { isLive } from "./statuses.js";
@@ -219,7 +219,8 @@ class RunExecution implements EmailStepRunner {
   context(): JourneyContext {
     const zone = contactTimezone(this.contact.person_properties, this.contact.properties, this.engine.config.DEFAULT_TIMEZONE);
     return {
-      waitForEvent: (o) => this.waitForEvent(o),
+      // The declared property type is the journey author's word about the event; the engine stores what arrived.
+      waitForEvent: <P extends EventProperties>(o: WaitOptions<P>) => this.waitForEvent(o as unknown as WaitOptions) as Promise<WaitResult<P>>,
       sleep: (d, o) => this.sleep("sleep", o?.label, () => this.plus(d, "sleep")),
       sleepUntil: (date, o) => this.sleep("sleepUntil", o?.label, () => this.until(date)),
       trigger: (o) => this.trigger(o),

@@ -1,5 +1,5 @@
 import { currentRun } from "./send-email.js";
-import type { CompiledJourney, JourneyContext, WaitResult } from "./types.js";
+import type { CompiledJourney, JourneyContext, WaitOptions, WaitResult } from "./types.js";
 import { createWhen } from "./when.js";
 
 /** What a journey's code can reach, found without running anything real. */
@@ -57,13 +57,13 @@ export async function exploreJourney(journey: CompiledJourney): Promise<JourneyS
     };
     const now = new Date(0);
     const ctx: JourneyContext = {
-      waitForEvent: async (o) => {
+      waitForEvent: (async (o: WaitOptions) => {
         shape.waits.add(o.event);
         label(o.label, "wait");
         const timedOut = choose();
         if (!timedOut && exitEvents.has(o.event)) receivedExitEvent ??= o.event;
         return (timedOut ? { timedOut: true, properties: null } : { timedOut: false, properties: {} }) as WaitResult;
-      },
+      }) as JourneyContext["waitForEvent"],
       sleep: async (_d, o) => (step(), label(o?.label, "sleep")),
       sleepUntil: async (_d, o) => (step(), label(o?.label, "sleepUntil")),
       trigger: async () => step(),

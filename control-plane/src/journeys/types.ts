@@ -1,5 +1,5 @@
 import type { Duration } from "../duration.js";
-import type { Condition, Where } from "./conditions.js";
+import type { Condition, EventProperties, Where } from "./conditions.js";
 import type { WhenBuilder } from "./when.js";
 
 export type EntryLimit = "once" | "once_per_period" | "unlimited";
@@ -37,18 +37,20 @@ export interface JourneyUser {
   contactId: string;
 }
 
-export interface WaitOptions {
+/** P: the awaited event's properties, when declared (`ctx.waitForEvent<{ answer: "yes" | "no" }>(…)`). */
+export interface WaitOptions<P extends EventProperties = EventProperties> {
   event: string;
   timeout: Duration;
   label?: string;
   /** Also take a matching event from up to this long before the wait began. */
   lookback?: Duration;
-  where?: Where;
+  where?: Where<P>;
 }
 
-export interface WaitResult {
+export interface WaitResult<P extends EventProperties = EventProperties> {
   timedOut: boolean;
-  properties: Record<string, unknown> | null;
+  /** The matching event's properties; null when the wait timed out. */
+  properties: P | null;
 }
 
 export interface TriggerOptions {
@@ -60,7 +62,7 @@ export interface TriggerOptions {
 
 export interface JourneyContext {
   /** Park until `event` arrives for this contact, or `timeout` passes. */
-  waitForEvent(options: WaitOptions): Promise<WaitResult>;
+  waitForEvent<P extends EventProperties = EventProperties>(options: WaitOptions<P>): Promise<WaitResult<P>>;
   sleep(duration: Duration, options?: { label?: string }): Promise<void>;
   sleepUntil(date: Date, options?: { label?: string }): Promise<void>;
   /** Ingest a real event through the pipeline, exactly once for this step. */
