@@ -135,6 +135,17 @@ describe("support follow-up", () => {
     expect(await t.events("support.reopen_requested")).toHaveLength(1);
   });
 
+  it("an answer that lands shortly before the wait is caught by its 30-minute lookback", async () => {
+    t = await start();
+    await resolve(t); // Monday 12:00 UTC: the question goes out Tuesday 09:00
+    await t.advance(hours(20) + minutes(45));
+    await t.hs.events.send({ name: "support.followup_answered", userId: "cust_1", eventProperties: { answer: "no" } });
+    await t.advance(hours(1));
+    expect(templates(t, "cust@example.com")).toEqual(["support/followup"]);
+    expect(await t.events("support.reopen_requested")).toHaveLength(1);
+    expect(templates(t, "support@example.com")).toEqual(["transactional/support-alert"]);
+  });
+
   it("silence for four days ends the run without a page", async () => {
     t = await start();
     await resolve(t);
