@@ -9,7 +9,8 @@ import { exploreJourney, type JourneyShape } from "./journeys/explore.js";
 
 /** Everything an app defines in code: what createEngine, createApp and createWorker are given. */
 export interface HogsendApp {
-  journeys?: JourneyDefinition[];
+  /** Journeys, each typed by its trigger event's properties if declared. */
+  journeys?: JourneyDefinition<any>[];
   tasks?: TaskDefinition<any>[];
   lists?: ListDefinition[];
   buckets?: BucketDefinition[];

@@ -1,3 +1,4 @@
+import type { EventProperties } from "./conditions.js";
 import type { JourneyDefinition } from "./types.js";
 
 /**
@@ -14,7 +15,10 @@ import type { JourneyDefinition } from "./types.js";
  *                       template: "onboarding/enterprise-welcome", subject: "Welcome", journeyName: user.journeyName });
  *   },
  * });
+ *
+ * Declare the trigger event's properties to type `user.properties` and check the trigger's `where`:
+ * `defineJourney<{ plan: "pro" | "enterprise"; seats: number }>({ … })`.
  */
-export function defineJourney<T extends JourneyDefinition>(definition: T): T {
+export function defineJourney<TP extends EventProperties = EventProperties>(definition: JourneyDefinition<TP>): JourneyDefinition<TP> {
   return definition;
 }

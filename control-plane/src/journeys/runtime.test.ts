@@ -627,6 +627,25 @@ describe("replay, idempotency and durability", () => {
   });
 });
 
+describe("typed journeys", () => {
+  it("a journey declares its trigger's properties: where and user.properties are typed, and it runs as any other", async () => {
+    type Signup = { plan: "pro" | "enterprise"; seats: number };
+    const seen: number[] = [];
+    const typed = defineJourney<Signup>({
+      meta: { ...base, id: "typed", name: "Typed", trigger: { event: "signup", where: (b) => b.all(b.prop("plan").eq("enterprise"), b.prop("seats").gte(10)) } },
+      run: async (user) => {
+        if (user.stateId !== "explore") seen.push(user.properties.seats); // start-up exploration runs the code against a probe
+      },
+    });
+    // @ts-expect-error: "team" is not a plan
+    defineJourney<Signup>({ meta: { ...base, id: "x", name: "X", trigger: { event: "signup", where: (b) => b.prop("plan").eq("team") } }, run: async () => {} });
+    t = await testEngine({ journeys: [typed] });
+    await t.hs.events.send({ name: "signup", userId: "a", eventProperties: { plan: "pro", seats: 50 } });
+    await t.hs.events.send({ name: "signup", userId: "b", eventProperties: { plan: "enterprise", seats: 40 } });
+    expect(seen).toEqual([40]);
+  });
+});
+
 describe("createTestEngine", () => {
   it("takes the app's own templates and renders them for the journeys under test", async () => {
     const receipt: TemplateDefinition<{ amount: number }> = {

@@ -4,13 +4,14 @@ import type { WhenBuilder } from "./when.js";
 
 export type EntryLimit = "once" | "once_per_period" | "unlimited";
 
-export interface JourneyMeta {
+/** TP: the trigger event's properties, when declared (`defineJourney<{ plan: string }>(…)`). */
+export interface JourneyMeta<TP extends EventProperties = EventProperties> {
   /** Stable id: runs, entries and step history are keyed by it. */
   id: string;
   name: string;
   description?: string;
   enabled: boolean;
-  trigger: { event: string; where?: Where };
+  trigger: { event: string; where?: Where<TP> };
   entryLimit: EntryLimit;
   /** Required with `once_per_period`: how long after an entry the contact may enter again. */
   entryPeriod?: Duration;
@@ -23,12 +24,12 @@ export interface JourneyMeta {
   templates?: string[];
 }
 
-export interface JourneyUser {
+export interface JourneyUser<TP extends EventProperties = EventProperties> {
   /** The contact's userId (or its contact id when it has none). */
   id: string;
   email: string;
   /** The trigger event's eventProperties. */
-  properties: Record<string, unknown>;
+  properties: TP;
   /** The contact's properties. */
   contact: Record<string, unknown>;
   /** The run id: pass it to sendEmail as journeyStateId. */
@@ -76,13 +77,13 @@ export interface JourneyContext {
   now(): Date;
 }
 
-export interface JourneyDefinition {
-  meta: JourneyMeta;
-  run: (user: JourneyUser, ctx: JourneyContext) => Promise<void>;
+export interface JourneyDefinition<TP extends EventProperties = EventProperties> {
+  meta: JourneyMeta<TP>;
+  run: (user: JourneyUser<TP>, ctx: JourneyContext) => Promise<void>;
 }
 
 /** A journey with its conditions compiled to JSON. */
-export interface CompiledJourney extends JourneyDefinition {
+export interface CompiledJourney extends JourneyDefinition<any> {
   triggerCondition: Condition | null;
   exitOn: { event: string; condition: Condition | null }[];
 }
