@@ -361,7 +361,7 @@ class RunExecution implements EmailStepRunner {
     const sql = this.conn;
     // The wait as loaded with the run: an event that matched it woke this execution, so it is current
     // unless it still looks pending, which the two branches below settle against the database.
-    const loaded = this.waits.get(key);
+    const loaded = registered;
     if (!loaded) this.withinRunCap(`waitForEvent "${label ?? options.event}"`, new Date(this.engine.clock.now().getTime() + options.timeout));
     let wait = loaded ?? (await this.registerWait(key, options));
     // Registered just now and pending: the registration parked the run with it.
