@@ -13,6 +13,11 @@ afterEach(async () => {
 
 const start = () => testEngine(app);
 const templates = (t: TestEngine, to?: string) => t.outbox.filter((e) => !to || e.to === to).map((e) => e.template);
+/** The contact clicks one-click unsubscribe in an email. */
+const unsubscribe = async (t: TestEngine, userId: string) => {
+  const [contact] = await t.engine.sql`select id from contacts where user_id = ${userId}`;
+  await unsubscribeAll(t.engine, contact.id, "one_click");
+};
 
 describe("concierge onboarding", () => {
   const signup = (t: TestEngine, plan = "enterprise") =>
@@ -52,8 +57,7 @@ describe("concierge onboarding", () => {
   it("an unsubscribed customer gets no welcome, while the CSM is still paged and re-paged", async () => {
     t = await start();
     await signup(t);
-    const [contact] = await t.engine.sql`select id from contacts where user_id = 'acme_1'`;
-    await unsubscribeAll(t.engine, contact.id, "one_click");
+    await unsubscribe(t, "acme_1");
     await t.advance(days(2));
     expect(t.outbox.filter((e) => e.template === "transactional/csm-alert").map((a) => a.props.reminder)).toEqual([false, true]);
     expect(templates(t, "cto@acme.test")).toEqual([]);
@@ -99,8 +103,7 @@ describe("support follow-up", () => {
   it("a customer who unsubscribes before the morning is not asked", async () => {
     t = await start();
     await resolve(t);
-    const [contact] = await t.engine.sql`select id from contacts where user_id = 'cust_1'`;
-    await unsubscribeAll(t.engine, contact.id, "one_click");
+    await unsubscribe(t, "cust_1");
     await t.advance(days(2));
     expect(t.outbox).toHaveLength(0);
     expect((await t.runs("support-followup"))[0].status).toBe("completed");
