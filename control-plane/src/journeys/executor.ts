@@ -158,6 +158,9 @@ async function replay(engine: Engine, pending: PendingSteps, run: RunRow, contac
   }
 }
 
+/** Queueing delay allowed past a run's 30 days: a first 30-day wait stays legal when its job starts within the hour. */
+const RUN_CAP_GRACE = 3_600_000;
+
 const warned = new WeakMap<Engine, Set<string>>();
 /** A wait on an exit event is found at start-up for most journeys; code paths exploration missed warn here, once. */
 function warnOnce(engine: Engine, journeyId: string, event: string) {
@@ -195,12 +198,10 @@ class RunExecution implements EmailStepRunner {
     private readonly waits: Map<string, WaitRow>,
   ) {
     this.runId = run.id;
-    this.replayTime = steps.size ? run.started_at : null;
+    // Before its first step a run's time is its entry, on every execution, so code branching on it replays alike.
+    this.replayTime = run.started_at;
     for (const step of steps.values()) this.expected.set(step.seq, step.step_key);
-    // A registered wait without a step row is the step the run parked at: the one after the stored steps.
     this.lastExpectedSeq = Math.max(-1, ...this.expected.keys());
-    const parkedAt = [...waits.values()].find((w) => !steps.has(w.step_key));
-    if (parkedAt) this.expected.set(++this.lastExpectedSeq, parkedAt.step_key);
     for (const [seq, key] of this.expected) this.expectedSeq.set(key, seq);
   }
 
@@ -253,20 +254,23 @@ class RunExecution implements EmailStepRunner {
     return step;
   }
 
-  /** Replay meets the stored steps at their stored positions, and makes a new step only after the last of them. */
+  /**
+   * Replay meets each stored step at its stored position, and no new step takes a stored step's position. A
+   * position with no record is allowed: a step still in flight when the run parked (Promise.all) leaves none.
+   */
   private inStoredOrder(key: string, seq: number): void {
     const expected = this.expected.get(seq);
     if (expected === key) return;
     const storedAt = this.expectedSeq.get(key);
     if (storedAt !== undefined) throw new Diverged(key, `it was step ${storedAt + 1} of the run, the code now makes it step ${seq + 1}`);
-    if (seq <= this.lastExpectedSeq) throw new Diverged(expected ?? key, `the code now makes a new step "${key}" in its place`);
+    if (expected !== undefined) throw new Diverged(expected, `the code now makes a new step "${key}" in its place`);
   }
 
   /** A run completes only after meeting every stored step. */
   assertAllStepsMet(): void {
     if (this.seq <= this.lastExpectedSeq) {
-      const key = this.expected.get(this.seq) ?? [...this.expected.values()].at(-1)!;
-      throw new Diverged(key, "the code now ends before reaching it");
+      const next = [...this.expected.keys()].filter((seq) => seq >= this.seq).sort((a, b) => a - b)[0];
+      throw new Diverged(this.expected.get(next)!, "the code now ends before reaching it");
     }
   }
 
@@ -312,9 +316,9 @@ class RunExecution implements EmailStepRunner {
     return date;
   }
 
-  /** A new wait or sleep must end within the run's 30 days. */
+  /** A new wait or sleep must end within the run's 30 days (plus RUN_CAP_GRACE: its first job starts a moment after entry). */
   private withinRunCap(what: string, end: Date): void {
-    const cap = new Date(this.run.started_at.getTime() + MAX_RUN);
+    const cap = new Date(this.run.started_at.getTime() + MAX_RUN + RUN_CAP_GRACE);
     if (end > cap) throw new JourneyUsageError(`${what}: would end at ${end.toISOString()}, past the run's 30-day cap (${cap.toISOString()})`);
   }
 
@@ -428,6 +432,7 @@ class RunExecution implements EmailStepRunner {
     if (step) return this.afterStored(step);
     this.live();
     await this.ensureLive();
+    let exitedItself = false;
     // On the run's connection, after the step records before it: stored steps stay a prefix of the run.
     await transactionOn(this.conn, async (tx) => {
       // user.id is the contact's own id when it has no userId: that names the run's contact, not a new one.
@@ -439,8 +444,13 @@ class RunExecution implements EmailStepRunner {
         { name: options.event, ...(own ? { contactId: this.contact.id } : { userId, email }), eventProperties: options.properties ?? {}, source: "journey", idempotencyKey: `run:${this.run.id}:${key}` },
         tx,
       );
-      await saveStep(tx, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "trigger", label: null, result: { event: options.event, eventId: result.eventId }, at: this.engine.clock.now() });
+      // An event in the run's own exitOn exits it: the exit and the event commit, and no later step runs.
+      exitedItself = result.exits.some((e) => e.runId === this.run.id && e.exited);
+      if (!exitedItself) {
+        await saveStep(tx, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "trigger", label: null, result: { event: options.event, eventId: result.eventId }, at: this.engine.clock.now() });
+      }
     });
+    if (exitedItself) throw new RunStopped();
   }
 
   private async checkpoint(label: string): Promise<void> {
