@@ -135,15 +135,17 @@ async function replay(engine: Engine, pending: PendingSteps, run: RunRow, contac
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     if (execution.parked) return "parked";
+    if (execution.divergence) throw execution.divergence;
     execution.assertAllStepsMet();
     pending.finish = { status: "completed", now: engine.clock.now() };
     return "completed";
   } catch (error) {
     if (error instanceof Parked || execution.parked) return "parked";
     if (error instanceof RunStopped) return "stopped";
-    if (error instanceof Diverged) {
-      pending.finish = { status: "diverged", now: engine.clock.now(), error: error.message };
-      engine.log.warn("journey run diverged", { runId, journeyId: run.journey_id, error: error.message });
+    const diverged = execution.divergence ?? (error instanceof Diverged ? error : undefined);
+    if (diverged) {
+      pending.finish = { status: "diverged", now: engine.clock.now(), error: diverged.message };
+      engine.log.warn("journey run diverged", { runId, journeyId: run.journey_id, error: diverged.message });
       return "diverged";
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -175,6 +177,8 @@ function warnOnce(engine: Engine, journeyId: string, event: string) {
 /** One replay of one run: the ctx the journey sees, and the memoization behind it. */
 class RunExecution implements EmailStepRunner {
   parked = false;
+  /** The first divergence met: it stays, even if the journey's code catches the error. */
+  divergence: Diverged | undefined;
   private seq = 0;
   private readonly counters = new Map<string, number>();
   private readonly usedKeys = new Set<string>();
@@ -237,8 +241,14 @@ class RunExecution implements EmailStepRunner {
   }
 
   /** Step keys come from labels, else kind + call index; a repeated label gets a #n suffix. */
+  private diverge(error: Diverged): Diverged {
+    this.divergence ??= error;
+    return error;
+  }
+
   private nextKey(kind: string, label?: string): { key: string; seq: number } {
     if (this.parked) throw new Parked();
+    if (this.divergence) throw this.divergence;
     let key = label ?? `${kind}:${this.counters.get(kind) ?? 0}`;
     if (!label) this.counters.set(kind, (this.counters.get(kind) ?? 0) + 1);
     for (let n = 2; this.usedKeys.has(key); n++) key = `${label ?? kind}#${n}`;
@@ -248,8 +258,8 @@ class RunExecution implements EmailStepRunner {
 
   private stored(key: string, kind: string, seq: number): StepRow | undefined {
     const step = this.steps.get(key);
-    if (step && step.kind !== kind) throw changedStep(key, step.kind, kind);
-    if (!step && kind !== "wait" && this.waits.has(key)) throw changedStep(key, "wait", kind);
+    if (step && step.kind !== kind) throw this.diverge(changedStep(key, step.kind, kind));
+    if (!step && kind !== "wait" && this.waits.has(key)) throw this.diverge(changedStep(key, "wait", kind));
     this.inStoredOrder(key, seq);
     return step;
   }
@@ -262,15 +272,15 @@ class RunExecution implements EmailStepRunner {
     const expected = this.expected.get(seq);
     if (expected === key) return;
     const storedAt = this.expectedSeq.get(key);
-    if (storedAt !== undefined) throw new Diverged(key, `it was step ${storedAt + 1} of the run, the code now makes it step ${seq + 1}`);
-    if (expected !== undefined) throw new Diverged(expected, `the code now makes a new step "${key}" in its place`);
+    if (storedAt !== undefined) throw this.diverge(new Diverged(key, `it was step ${storedAt + 1} of the run, the code now makes it step ${seq + 1}`));
+    if (expected !== undefined) throw this.diverge(new Diverged(expected, `the code now makes a new step "${key}" in its place`));
   }
 
   /** A run completes only after meeting every stored step. */
   assertAllStepsMet(): void {
     if (this.seq <= this.lastExpectedSeq) {
       const next = [...this.expected.keys()].filter((seq) => seq >= this.seq).sort((a, b) => a - b)[0];
-      throw new Diverged(this.expected.get(next)!, "the code now ends before reaching it");
+      throw this.diverge(new Diverged(this.expected.get(next)!, "the code now ends before reaching it"));
     }
   }
 
@@ -356,7 +366,7 @@ class RunExecution implements EmailStepRunner {
     const step = this.stored(key, "wait", seq);
     const registered = this.waits.get(key);
     if (registered && registered.event_name !== options.event)
-      throw new Diverged(key, `the stored wait is for "${registered.event_name}", the code now waits for "${options.event}"`);
+      throw this.diverge(new Diverged(key, `the stored wait is for "${registered.event_name}", the code now waits for "${options.event}"`));
     if (step) {
       this.afterStored(step);
       return step.result as WaitResult;
@@ -428,7 +438,7 @@ class RunExecution implements EmailStepRunner {
     const { key, seq } = this.nextKey("trigger");
     const step = this.stored(key, "trigger", seq);
     if (step && step.result.event !== options.event)
-      throw new Diverged(key, `the stored trigger sent "${step.result.event}", the code now sends "${options.event}"`);
+      throw this.diverge(new Diverged(key, `the stored trigger sent "${step.result.event}", the code now sends "${options.event}"`));
     if (step) return this.afterStored(step);
     this.live();
     await this.ensureLive();
@@ -480,7 +490,7 @@ class RunExecution implements EmailStepRunner {
     const { key, seq } = this.nextKey("email");
     const step = this.stored(key, "email", seq);
     if (step) {
-      if (step.result.template !== args.template) throw changedStep(key, `email of "${step.result.template}"`, `email of "${args.template}"`);
+      if (step.result.template !== args.template) throw this.diverge(changedStep(key, `email of "${step.result.template}"`, `email of "${args.template}"`));
       this.afterStored(step);
       return { id: step.result.id, status: step.result.status, reason: step.result.reason };
     }

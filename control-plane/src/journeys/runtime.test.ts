@@ -539,8 +539,32 @@ describe("replay, idempotency and durability", () => {
       const [after] = (await t.runs("v")).filter((r) => r.id === run.id);
       expect(after.error, name).toMatch(changes[name].error);
     }
-    expect(t.outbox).toHaveLength(0);
+    expect(await t.engine.sql`select 1 from email_sends`).toHaveLength(0);
     expect(await t.events("pinged")).toHaveLength(names.length);
+  });
+
+  it("a divergence the journey's code catches still stops the run, and nothing after it runs", async () => {
+    const v1 = defineJourney({
+      meta: { ...base, id: "catcher", name: "Catcher", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        await ctx.checkpoint("a");
+        await ctx.waitForEvent({ event: "x", timeout: days(1), label: "w" });
+      },
+    });
+    t = await testEngine({ journeys: [v1] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    const [run] = await t.runs("catcher");
+    const v2: typeof v1.run = async (user, ctx) => {
+      try {
+        await ctx.sleep(hours(1), { label: "a" }); // the stored "a" is a checkpoint
+      } catch {
+        await email(user, "onboarding/enterprise-welcome").catch(() => {});
+      }
+    };
+    t.engine.registry.journeys.set("catcher", { ...t.engine.registry.journeys.get("catcher")!, run: v2 });
+    expect(await executeRun(t.engine, run.id)).toBe("diverged");
+    expect((await t.runs("catcher"))[0].error).toMatch(/step "a": the stored step is a checkpoint, the code now makes a sleep/);
+    expect(await t.engine.sql`select 1 from email_sends`).toHaveLength(0);
   });
 
   it("replays that are not changes do not diverge: a step in flight as the run parked, and time read before the first step", async () => {
