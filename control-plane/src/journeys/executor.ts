@@ -124,7 +124,6 @@ const fromJson = {
 };
 
 async function replay(engine: Engine, pending: PendingSteps, run: RunRow, contact: ContactRow, stepRows: StepRow[], waitRows: WaitRow[]): Promise<RunOutcome> {
-  const runId = run.id;
   const journey = engine.registry.journeys.get(run.journey_id);
   if (!journey) {
     pending.finish = { status: "failed", now: engine.clock.now(), error: `journey "${run.journey_id}" is not defined in this deployment` };
@@ -132,6 +131,17 @@ async function replay(engine: Engine, pending: PendingSteps, run: RunRow, contac
   }
   const steps = new Map(stepRows.map((r) => [r.step_key, r]));
   const execution = new RunExecution(engine, pending, run, journey, contact, steps, new Map(waitRows.map((w) => [w.step_key, w])));
+  try {
+    return await outcomeOf(engine, pending, run, journey, execution);
+  } finally {
+    // A step run concurrently may still hold the run's connection: it finishes before the connection is released.
+    await execution.connIdle();
+  }
+}
+
+/** Run the journey's code to its outcome; the final status goes with the pending step records. */
+async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, journey: CompiledJourney, execution: RunExecution): Promise<RunOutcome> {
+  const runId = run.id;
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     if (execution.parked) return "parked";
@@ -308,6 +318,23 @@ class RunExecution implements EmailStepRunner {
     return this.pending.connection();
   }
 
+  private connTurn: Promise<unknown> = Promise.resolve();
+  /** The run's connection, one use at a time: steps run concurrently (Promise.all) must not share a transaction on it. */
+  private onConn<T>(fn: (conn: Sql) => Promise<T>): Promise<T> {
+    const turn = this.connTurn.then(() => fn(this.conn));
+    this.connTurn = turn.catch(() => {});
+    return turn;
+  }
+
+  /** Resolves once no step uses the run's connection: a concurrent step may still be in flight when the run parks. */
+  async connIdle(): Promise<void> {
+    let turn: Promise<unknown>;
+    do {
+      turn = this.connTurn;
+      await turn;
+    } while (turn !== this.connTurn);
+  }
+
   private park(): never {
     this.parked = true;
     throw new Parked();
@@ -348,7 +375,7 @@ class RunExecution implements EmailStepRunner {
       if (this.replayTime) this.replayTime = wake;
       return;
     }
-    const parked = await parkRun(this.conn, this.run.id, "sleeping", wake, key, this.engine.clock.now());
+    const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "sleeping", wake, key, this.engine.clock.now()));
     if (!parked) throw new RunStopped();
     this.park();
   }
@@ -372,7 +399,6 @@ class RunExecution implements EmailStepRunner {
       return step.result as WaitResult;
     }
     this.live();
-    const sql = this.conn;
     // The wait as loaded with the run: an event that matched it woke this execution, so it is current
     // unless it still looks pending, which the two branches below settle against the database.
     const loaded = registered;
@@ -382,14 +408,17 @@ class RunExecution implements EmailStepRunner {
     if (!loaded && wait.status === "waiting") this.park();
     if (wait.status === "waiting") {
       const now = this.engine.clock.now();
-      if (now < wait.deadline) wait = (await getWait(sql, this.run.id, key))!;
+      if (now < wait.deadline) wait = (await this.onConn((conn) => getWait(conn, this.run.id, key)))!;
       if (wait.status === "waiting" && now < wait.deadline) {
         // Woken early (a retry, or a lost race): keep waiting until the deadline.
-        const parked = await parkRun(sql, this.run.id, "waiting", wait.deadline, key, now);
+        const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "waiting", wait.deadline, key, now));
         if (!parked) throw new RunStopped();
         this.park();
       }
-      if (wait.status === "waiting") wait = await timeOutWait(sql, wait.id, now);
+      if (wait.status === "waiting") {
+        const id = wait.id;
+        wait = await this.onConn((conn) => timeOutWait(conn, id, now));
+      }
     }
     if (wait.status === "cancelled") throw new RunStopped();
     const result: WaitResult = wait.status === "matched" ? { timedOut: false, properties: wait.matched_properties ?? {} } : { timedOut: true, properties: null };
@@ -406,7 +435,7 @@ class RunExecution implements EmailStepRunner {
     if (this.journey.exitOn.some((e) => e.event === options.event)) warnOnce(this.engine, this.journey.meta.id, options.event);
     // BEGIN, the lock and the lookback (or, without one, the insert) travel together: what follows the lock
     // on this connection runs once the lock is granted.
-    return transactionOn(this.conn, async (tx) => {
+    return this.onConn((conn) => transactionOn(conn, async (tx) => {
       const now = this.engine.clock.now();
       const deadline = new Date(now.getTime() + options.timeout);
       const register = (matched?: { eventId: string; properties: Record<string, unknown> }) =>
@@ -429,7 +458,7 @@ class RunExecution implements EmailStepRunner {
       }
       if (registered.wait.status === "waiting" && !registered.parked) throw new RunStopped();
       return registered.wait;
-    });
+    }));
   }
 
   private async trigger(options: TriggerOptions): Promise<void> {
@@ -444,7 +473,7 @@ class RunExecution implements EmailStepRunner {
     await this.ensureLive();
     let exitedItself = false;
     // On the run's connection, after the step records before it: stored steps stay a prefix of the run.
-    await transactionOn(this.conn, async (tx) => {
+    await this.onConn((conn) => transactionOn(conn, async (tx) => {
       // user.id is the contact's own id when it has no userId: that names the run's contact, not a new one.
       const own = !this.contact.user_id && options.userId === this.contact.id && (!options.email || options.email === this.contact.email);
       const userId = own ? undefined : options.userId ?? (options.email ? undefined : this.contact.user_id ?? undefined);
@@ -459,7 +488,7 @@ class RunExecution implements EmailStepRunner {
       if (!exitedItself) {
         await saveStep(tx, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "trigger", label: null, result: { event: options.event, eventId: result.eventId }, at: this.engine.clock.now() });
       }
-    });
+    }));
     if (exitedItself) throw new RunStopped();
   }
 

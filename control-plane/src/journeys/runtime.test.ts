@@ -594,6 +594,25 @@ describe("replay, idempotency and durability", () => {
     expect(t.outbox.find((e) => e.template === "transactional/verify-email")?.props.firstName).toBe("morning");
   });
 
+  it("steps run concurrently take turns on the run's connection: each trigger is its own transaction", async () => {
+    const fanOut = defineJourney({
+      meta: { ...base, id: "fan-out", name: "Fan out", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        await Promise.all([ctx.trigger({ event: "one" }), ctx.trigger({ event: "two" }), ctx.checkpoint("both")]);
+        await Promise.all([ctx.trigger({ event: "three" }), ctx.sleep(hours(1), { label: "nap" })]);
+        await ctx.checkpoint("woke");
+      },
+    });
+    t = await testEngine({ journeys: [fanOut] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    await t.advance(hours(2));
+    const [run] = await t.runs("fan-out");
+    expect(run.status).toBe("completed");
+    for (const name of ["one", "two", "three"]) expect(await t.events(name)).toHaveLength(1);
+    const steps = await t.engine.sql`select step_key from journey_steps where run_id = ${run.id} order by seq`;
+    expect(steps.map((r) => r.step_key)).toEqual(["trigger:0", "trigger:1", "both", "trigger:2", "nap", "woke"]);
+  });
+
   it("a trigger of an event in the run's own exitOn exits the run: the event is stored, no later step runs", async () => {
     const selfExit = defineJourney({
       meta: { ...base, id: "self-exit", name: "Self exit", trigger: { event: "go" }, exitOn: [{ event: "done" }] },
