@@ -326,6 +326,11 @@ class RunExecution implements EmailStepRunner {
     return turn;
   }
 
+  /** Send the queued step records in the connection's turn (taking a turn sends them), without waiting for them. */
+  private flushInTurn(): void {
+    void this.onConn(async () => undefined);
+  }
+
   /** Resolves once no step uses the run's connection: a concurrent step may still be in flight when the run parks. */
   async connIdle(): Promise<void> {
     let turn: Promise<unknown>;
@@ -509,7 +514,7 @@ class RunExecution implements EmailStepRunner {
       return step.result.subscribed as boolean;
     }
     this.live();
-    this.pending.flush();
+    this.flushInTurn();
     const subscribed = await isSubscribedToCategory(this.engine, this.contact.id, category ?? this.journey.meta.category ?? "journey");
     this.save({ stepKey: key, seq, kind: "guard", label: category ?? null, result: { subscribed } });
     return subscribed;
@@ -524,7 +529,7 @@ class RunExecution implements EmailStepRunner {
       return { id: step.result.id, status: step.result.status, reason: step.result.reason };
     }
     this.live();
-    this.pending.flush();
+    this.flushInTurn();
     // The email service checks the run is still live in its first query (RunStopped if not).
     const result = await this.engine.email.send({
       to: args.to,
