@@ -12,6 +12,10 @@ import type { EmailService } from "./mail/types.js";
 
 /** The process-wide container: what every module is handed instead of globals. */
 export interface Engine {
+  /** The connection string the engine's pools (and its worker) use. */
+  databaseUrl: string;
+  /** The app's definitions as given (registerApp adds to them). */
+  app: HogsendApp;
   sql: Sql;
   /** A small pool for per-run session locks, so a run's own queries never wait behind its lock. */
   lockSql: Sql;
@@ -51,6 +55,8 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
     throw new Error("Invalid configuration: EMAIL_FROM must be set when RESEND_API_KEY is set (e.g. \"Acme <hello@acme.com>\")");
   }
   const engine: Engine = {
+    databaseUrl: options.databaseUrl,
+    app: options.app,
     sql,
     lockSql,
     clock: options.clock ?? systemClock,
@@ -64,6 +70,22 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
     email: { send: (request) => sendEmail(engine, request) },
   };
   return engine;
+}
+
+/**
+ * Add journeys and tasks to a running engine (the seeds' `createWorker({ container, journeys, extraWorkflows })`).
+ * A definition the engine already has is skipped; another with a taken id fails like a duplicate at start-up.
+ */
+export async function registerApp(engine: Engine, more: Pick<HogsendApp, "journeys" | "tasks">): Promise<void> {
+  const journeys = (more.journeys ?? []).filter((j) => !engine.app.journeys?.includes(j));
+  const tasks = (more.tasks ?? []).filter((t) => !engine.app.tasks?.includes(t));
+  if (!journeys.length && !tasks.length) return;
+  const app = { ...engine.app, journeys: [...(engine.app.journeys ?? []), ...journeys], tasks: [...(engine.app.tasks ?? []), ...tasks] };
+  const registry = compileApp(app, templateKeys());
+  await checkJourneyCode(registry, templateKeys());
+  for (const warning of registry.warnings) if (!engine.registry.warnings.includes(warning)) engine.log.warn(warning);
+  engine.app = app;
+  engine.registry = registry;
 }
 
 export async function closeEngine(engine: Engine): Promise<void> {

@@ -1,7 +1,9 @@
 import { Logger, run, type Runner, type TaskList } from "graphile-worker";
-import type { Engine } from "../engine.js";
+import { registerApp, type Engine } from "../engine.js";
 import { setProcessEngine } from "../tasks/container.js";
-import { engineTasks, type EngineTask } from "./tasks.js";
+import type { JourneyDefinition } from "../journeys/types.js";
+import type { TaskDefinition } from "../tasks/define.js";
+import { engineTasks } from "./tasks.js";
 import { startLiveness } from "./liveness.js";
 import { audienceCrontab } from "../audiences/cron.js";
 
@@ -10,16 +12,42 @@ export interface HogsendWorker {
   stop(): Promise<void>;
 }
 
+export interface WorkerOptions {
+  /** Defaults to the engine's own. */
+  databaseUrl?: string;
+  concurrency?: number;
+  pollInterval?: number;
+}
+
+/** The seeds' form: `createWorker({ container, journeys, extraWorkflows })`. */
+export interface WorkerAppOptions extends WorkerOptions {
+  /** The engine, or what `getContainer()` returns. */
+  container: Engine | { engine: Engine };
+  /** Journeys this worker runs, registered with the engine if it does not have them yet. */
+  journeys?: JourneyDefinition<any>[];
+  /** Tasks (defineTask), likewise: the seeds' Hatchet tasks. */
+  extraWorkflows?: TaskDefinition<any>[];
+}
+
 /**
  * Start graphile-worker on the engine's database with every engine task. Many workers may run side by
  * side on one Postgres; a crashed worker's jobs are unlocked by the survivors (worker/liveness.ts).
  */
-export async function createWorker(
-  engine: Engine,
-  options: { databaseUrl: string; concurrency?: number; pollInterval?: number; extraTasks?: Record<string, EngineTask> },
-): Promise<HogsendWorker> {
+export async function createWorker(options: WorkerAppOptions): Promise<HogsendWorker>;
+export async function createWorker(engine: Engine, options?: WorkerOptions): Promise<HogsendWorker>;
+export async function createWorker(first: Engine | WorkerAppOptions, second: WorkerOptions = {}): Promise<HogsendWorker> {
+  let engine: Engine;
+  let options: WorkerOptions;
+  if ("container" in first) {
+    engine = "engine" in first.container ? first.container.engine : first.container;
+    await registerApp(engine, { journeys: first.journeys, tasks: first.extraWorkflows });
+    options = first;
+  } else {
+    engine = first;
+    options = second;
+  }
   setProcessEngine(engine);
-  const tasks = engineTasks(engine, options.extraTasks);
+  const tasks = engineTasks(engine);
   const taskList: TaskList = {};
   for (const [identifier, fn] of Object.entries(tasks)) {
     taskList[identifier] = async (payload, helpers) => {
@@ -29,7 +57,7 @@ export async function createWorker(
   const liveness = startLiveness(engine);
   const concurrency = options.concurrency ?? engine.config.WORKER_CONCURRENCY;
   const runner = await run({
-    connectionString: options.databaseUrl,
+    connectionString: options.databaseUrl ?? engine.databaseUrl,
     concurrency,
     maxPoolSize: concurrency + 4,
     pollInterval: options.pollInterval ?? 500,

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../test/db.js";
+import { closeEngine, createEngine, type Engine } from "../engine.js";
+import { loadConfig } from "../config.js";
+import { silentLogger } from "../log.js";
+import { ingest } from "../ingest/ingest.js";
+import { defineJourney, defineTask, getContainer, sendEmail } from "../index.js";
+import { createWorker } from "./create-worker.js";
+
+const welcome = defineJourney({
+  meta: { id: "worker-welcome", name: "Worker welcome", enabled: true, trigger: { event: "worker.signed_up" }, entryLimit: "once", suppress: 0 },
+  run: async (user, ctx) => {
+    await sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, journeyName: user.journeyName, template: "onboarding/enterprise-welcome", subject: "Welcome" });
+    await ctx.checkpoint("welcomed");
+  },
+});
+
+// Written as the seeds write their Hatchet tasks: the email service comes from the process-wide container.
+const alert = defineTask({
+  name: "worker-alert",
+  onEvents: ["worker.reopen_requested"],
+  retries: 2,
+  executionTimeout: "1m",
+  fn: async (input: { userId: string; userEmail: string; properties: Record<string, unknown> }) => {
+    const { emailService } = getContainer();
+    const ticketId = String(input.properties.ticket_id);
+    const result = await emailService.send({
+      template: "transactional/support-alert",
+      to: "support@example.com",
+      subject: `[Reopen requested] #${ticketId}`,
+      props: { ticketId, customerEmail: input.userEmail, answeredAt: "2026-11-30T09:00:00.000Z" },
+      skipPreferenceCheck: true,
+      idempotencyKey: `worker-alert:${input.userId}:${ticketId}`,
+    });
+    return { status: result.status };
+  },
+});
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let engine: Engine;
+const config = { ...loadConfig({}), LOG_LEVEL: "silent" as const };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  // The container knows no journeys or tasks: createWorker brings them, as in the seeds.
+  engine = await createEngine({ databaseUrl: db.url, app: {}, config, log: silentLogger });
+});
+afterAll(async () => {
+  await closeEngine(engine);
+  await db.drop();
+});
+
+async function until(check: () => Promise<boolean>) {
+  const end = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("createWorker({ container, journeys, extraWorkflows })", () => {
+  it("registers the journeys and tasks with the container's engine and runs them on the real worker", async () => {
+    const worker = await createWorker({ container: { engine }, journeys: [welcome], extraWorkflows: [alert], pollInterval: 100 });
+    try {
+      await ingest(engine, { name: "worker.signed_up", userId: "u1", email: "ada@example.com", source: "api" });
+      await ingest(engine, { name: "worker.reopen_requested", userId: "u1", source: "api", eventProperties: { ticket_id: "42" } });
+      await until(async () => {
+        const [{ n }] = await engine.sql`select count(*)::int as n from email_sends where status = 'sent'`;
+        const [run] = await engine.sql`select status from journey_runs where journey_id = 'worker-welcome'`;
+        return n === 2 && run?.status === "completed";
+      });
+      const sends = await engine.sql`select template, to_address, subject from email_sends order by template`;
+      expect(sends).toEqual([
+        { template: "onboarding/enterprise-welcome", to_address: "ada@example.com", subject: "Welcome" },
+        { template: "transactional/support-alert", to_address: "support@example.com", subject: "[Reopen requested] #42" },
+      ]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("a second worker given the same definitions adds nothing; another journey under a taken id fails start-up naming it", async () => {
+    const again = await createWorker({ container: engine, journeys: [welcome], extraWorkflows: [alert], pollInterval: 100 });
+    await again.stop();
+    expect([...engine.registry.journeys.keys()]).toEqual(["worker-welcome"]);
+    const impostor = defineJourney({ ...welcome, meta: { ...welcome.meta, name: "Impostor" } });
+    await expect(createWorker({ container: engine, journeys: [impostor] })).rejects.toThrow('journey "worker-welcome": meta.id is defined twice');
+  });
+});
