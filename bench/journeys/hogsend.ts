@@ -51,7 +51,10 @@ export async function runHogsend(url: string, runs: number) {
       join email_sends s on s.contact_id = e.contact_id and s.template = 'onboarding/concierge-intro'
       where e.name = 'bench.reply' and c.user_id like ${prefix + "%"} order by ms`;
     const underLoad = await resumeQuery("c");
-    // Resume latency on its own: replies arrive one at a time to runs that are parked and waiting.
+    // Resume latency on its own: replies arrive one at a time to runs that are parked and waiting. First the
+    // checkpoint and vacuum the burst above left due, so they do not land inside the 200 probes.
+    await sql`vacuum analyze`;
+    await sql`checkpoint`;
     const probes = 200;
     await mapLimit(Array.from({ length: probes }, (_, i) => i), 16, (i) => ingest(engine, { name: "bench.start", userId: `l${i}`, email: `l${i}@bench.test`, source: "api" }));
     await until(async () => (await count("waiting")) >= probes, 120_000);

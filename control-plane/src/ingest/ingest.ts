@@ -6,7 +6,7 @@ import { normalizeEmail } from "../identity/normalize.js";
 import { pipelinedTransaction } from "../db/pipelined.js";
 import type { Condition } from "../journeys/conditions.js";
 import { applyListsBag } from "../audiences/lists.js";
-import { exitRuns, resumeWaits, enrollJourneys, type ExitCandidate } from "../journeys/routing.js";
+import { exitRuns, resumeWaits, enrollJourneys, type ExitCandidate, type StoredEnrollmentFacts } from "../journeys/routing.js";
 import { enqueueTasks } from "../tasks/routing.js";
 import { evaluateBucketsOnIngest } from "../audiences/bucket-routing.js";
 import { enqueueDeliveries } from "../destinations/enqueue.js";
@@ -31,7 +31,13 @@ export async function ingest(engine: Engine, input: IngestInput, tx?: Tx, depth 
   }
 }
 
-type StoredRow = { id: string; waits: { id: string; run_id: string; condition: Condition | null }[]; exit_runs: ExitCandidate[] };
+type StoredRow = {
+  id: string;
+  waits: { id: string; run_id: string; condition: Condition | null }[];
+  exit_runs: ExitCandidate[];
+  /** The enrollment facts of each journey the event triggers, by journey id (single events only). */
+  enrollment?: Record<string, StoredEnrollmentFacts> | null;
+};
 
 /**
  * Read in the statement that stores each event: the waiting waits of its contact for its name, and the live
@@ -44,6 +50,21 @@ const routingOfStored = (tx: Tx) => tx`coalesce((
   select json_agg(json_build_object('id', r.id, 'journey_id', r.journey_id, 'exit_on', r.exit_on))
   from journey_runs r where r.contact_id = stored.contact_id and r.status in ('running', 'waiting', 'sleeping')
     and r.exit_on @> jsonb_build_array(jsonb_build_object('event', stored.name))), '[]') as exit_runs`;
+
+/**
+ * Also read in the statement that stores a single event: the enrollment facts of the journeys its name
+ * triggers, as enrollmentFacts reads them, saving that round trip per enrollment.
+ */
+function enrollmentOfStored(engine: Engine, tx: Tx, name: string) {
+  const ids = (engine.registry.journeysByTrigger.get(name) ?? []).map((j) => j.meta.id);
+  if (!ids.length) return tx`null as enrollment`;
+  return tx`(
+  select json_object_agg(j.id, json_build_object(
+    'enabled', (select s.enabled from journey_settings s where s.journey_id = j.id),
+    'last_entered_at', (select e.last_entered_at from journey_entries e where e.journey_id = j.id and e.contact_id = stored.contact_id),
+    'live', exists (select 1 from journey_runs r where r.journey_id = j.id and r.contact_id = stored.contact_id and r.status in ('running', 'waiting', 'sleeping'))))
+  from unnest(${ids}::text[]) as j(id) where stored.contact_id is not null) as enrollment`;
+}
 
 /** The contact this event names by one key (contactId, or email or userId alone), as a WHERE clause; else null. */
 function oneKeyFilter(tx: Tx, input: IngestInput) {
@@ -66,7 +87,7 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
       from ${contactId} as c(id)
       on conflict (idempotency_key) do nothing
       returning id, contact_id, name)
-    select stored.id, ${routingOfStored(tx)} from stored`;
+    select stored.id, ${routingOfStored(tx)}, ${enrollmentOfStored(engine, tx, input.name)} from stored`;
 
   // Lock order: identity keys → contact row (see identity/contacts.ts). The row lock orders this event
   // against wait registration for the same contact, so a lookback and this ingest never both miss it.
@@ -130,7 +151,7 @@ function storedEvent(id: string, input: IngestInput, contactId: string | null, n
 async function route(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow | undefined, stored: StoredRow, depth: number) {
   const exits = contact ? await exitRuns(engine, tx, event, stored.exit_runs) : [];
   if (contact && stored.waits.length) await resumeWaits(engine, tx, event, stored.waits);
-  if (contact) await enrollJourneys(engine, tx, event, contact);
+  if (contact) await enrollJourneys(engine, tx, event, contact, stored.enrollment ?? null, exits);
   await enqueueTasks(engine, tx, event, contact);
   if (contact) await evaluateBucketsOnIngest(engine, tx, event, contact, (child) => ingest(engine, child, tx, depth + 1));
   await enqueueDeliveries(engine, tx, event, contact);

@@ -4,7 +4,7 @@ import type { ContactRow } from "../identity/contacts.js";
 import type { StoredEvent } from "../ingest/types.js";
 import { evaluateCondition } from "./conditions.js";
 import type { CompiledJourney } from "./types.js";
-import { enrollmentFacts, enterRun, recordEnrollment } from "./store.js";
+import { enrollmentFacts, enterRun, recordEnrollment, type EnrollmentFacts } from "./store.js";
 
 export type SkipReason = "disabled" | "where_not_matched" | "entry_limit" | "unsubscribed" | "already_running";
 
@@ -19,7 +19,7 @@ export async function enrollContact(
   journey: CompiledJourney,
   contact: ContactRow,
   event: StoredEvent | null,
-  options: { manual?: boolean } = {},
+  options: { manual?: boolean; facts?: EnrollmentFacts } = {},
 ): Promise<{ runId: string | null; skipped?: SkipReason }> {
   const now = engine.clock.now();
   const meta = journey.meta;
@@ -28,7 +28,7 @@ export async function enrollContact(
     return { runId: null, skipped: reason };
   };
 
-  const facts = await enrollmentFacts(tx, meta.id, contact.id);
+  const facts = options.facts ?? (await enrollmentFacts(tx, meta.id, contact.id));
   // An operator's manual enrollment skips enabled, where and entryLimit; unsubscribe and one-live-run still hold.
   if (!options.manual) {
     if (!(facts.enabled ?? meta.enabled)) return skip("disabled");

@@ -46,9 +46,25 @@ export async function resumeWaits(
   }
 }
 
-/** Journeys triggered by this event: each runs its enrollment guards. */
-export async function enrollJourneys(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow): Promise<void> {
+/** Enrollment facts as the statement storing an event read them (JSON). */
+export type StoredEnrollmentFacts = { enabled: boolean | null; last_entered_at: string | null; live: boolean };
+
+/**
+ * Journeys triggered by this event: each runs its enrollment guards, on the facts read with the event when
+ * there are some; a journey whose run this event just exited reads them again (its live run is gone).
+ */
+export async function enrollJourneys(
+  engine: Engine,
+  tx: Tx,
+  event: StoredEvent,
+  contact: ContactRow,
+  stored: Record<string, StoredEnrollmentFacts> | null = null,
+  exits: RunExit[] = [],
+): Promise<void> {
   for (const journey of engine.registry.journeysByTrigger.get(event.name) ?? []) {
-    await enrollContact(engine, tx, journey, contact, event);
+    const read = stored?.[journey.meta.id];
+    const stale = exits.some((e) => e.exited && e.journeyId === journey.meta.id);
+    const facts = read && !stale ? { enabled: read.enabled, lastEnteredAt: read.last_entered_at ? new Date(read.last_entered_at) : null, live: read.live } : undefined;
+    await enrollContact(engine, tx, journey, contact, event, { facts });
   }
 }

@@ -392,6 +392,20 @@ describe("enrollment guards", () => {
     expect(await reasons(t)).toEqual(["unsubscribed", "entered", "already_running", "disabled"]);
   });
 
+  it("an event that exits a journey's live run and triggers that journey enters a new run", async () => {
+    const restarting = defineJourney({
+      meta: { ...base, id: "restart", name: "Restarting", trigger: { event: "go" }, exitOn: [{ event: "go" }] },
+      run: async (_user, ctx) => {
+        await ctx.sleep(hours(1));
+      },
+    });
+    t = await testEngine({ journeys: [restarting] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    expect(await reasons(t)).toEqual(["entered", "entered"]);
+    expect((await t.runs("restart")).map((r) => r.status).sort()).toEqual(["exited", "sleeping"]);
+  });
+
   it("50 concurrent identical triggers for one contact enroll once", async () => {
     t = await testEngine({ journeys: [guarded({})] });
     await t.hs.contacts.upsert({ userId: "busy" });

@@ -58,7 +58,9 @@ export interface WaitRow {
 }
 
 /** What the enrollment guards read, in one query: the operator's enabled switch, the last entry, a live run. */
-export async function enrollmentFacts(db: Db, journeyId: string, contactId: string): Promise<{ enabled: boolean | null; lastEnteredAt: Date | null; live: boolean }> {
+export type EnrollmentFacts = { enabled: boolean | null; lastEnteredAt: Date | null; live: boolean };
+
+export async function enrollmentFacts(db: Db, journeyId: string, contactId: string): Promise<EnrollmentFacts> {
   const [row] = await db<{ enabled: boolean | null; last_entered_at: Date | null; live: boolean }[]>`
     select (select enabled from journey_settings where journey_id = ${journeyId}) as enabled,
       (select last_entered_at from journey_entries where journey_id = ${journeyId} and contact_id = ${contactId}) as last_entered_at,
