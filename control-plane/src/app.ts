@@ -10,7 +10,7 @@ import { exploreJourney, type JourneyShape } from "./journeys/explore.js";
 /** Everything an app defines in code: what createEngine, createApp and createWorker are given. */
 export interface HogsendApp {
   /** Journeys, each typed by its trigger event's properties if declared. */
-  journeys?: JourneyDefinition<any>[];
+  journeys?: JourneyDefinition<any, any>[];
   tasks?: TaskDefinition<any>[];
   lists?: ListDefinition[];
   buckets?: BucketDefinition[];

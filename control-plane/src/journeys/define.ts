@@ -1,5 +1,5 @@
 import type { EventProperties } from "./conditions.js";
-import type { JourneyDefinition } from "./types.js";
+import type { ExitEvents, JourneyDefinition } from "./types.js";
 
 /**
  * Define a journey: a trigger, entry rules, exits, and an ordinary async function that the engine runs
@@ -17,8 +17,12 @@ import type { JourneyDefinition } from "./types.js";
  * });
  *
  * Declare the trigger event's properties to type `user.properties` and check the trigger's `where`:
- * `defineJourney<{ plan: "pro" | "enterprise"; seats: number }>({ … })`.
+ * `defineJourney<{ plan: "pro" | "enterprise"; seats: number }>({ … })`. A second type argument declares the
+ * exit events' properties by name and checks each exitOn rule's event and `where`:
+ * `defineJourney<{ plan: string }, { "meeting.booked": { source: "calendly" | "hubspot" } }>({ … })`.
  */
-export function defineJourney<TP extends EventProperties = EventProperties>(definition: JourneyDefinition<TP>): JourneyDefinition<TP> {
+export function defineJourney<TP extends EventProperties = EventProperties, XP extends ExitEvents = ExitEvents>(
+  definition: JourneyDefinition<TP, XP>,
+): JourneyDefinition<TP, XP> {
   return definition;
 }

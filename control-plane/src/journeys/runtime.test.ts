@@ -747,6 +747,30 @@ describe("typed journeys", () => {
     await t.hs.events.send({ name: "signup", userId: "b", eventProperties: { plan: "enterprise", seats: 40 } });
     expect(seen).toEqual([40]);
   });
+
+  it("a journey declares its exit events' properties: each exitOn rule's event and where are checked, and exits work as any other", async () => {
+    type Exits = { "meeting.booked": { source: "calendly" | "hubspot" }; "account.closed": { reason: string } };
+    const typed = defineJourney<{ plan: string }, Exits>({
+      meta: {
+        ...base, id: "typed-exit", name: "Typed exit", trigger: { event: "signup" },
+        exitOn: [{ event: "meeting.booked", where: (b) => b.prop("source").eq("calendly") }, { event: "account.closed" }],
+      },
+      run: async (_user, ctx) => {
+        await ctx.sleep(days(1), { label: "nap" });
+      },
+    });
+    // @ts-expect-error: "zoom" is not a source of meeting.booked
+    defineJourney<{ plan: string }, Exits>({ meta: { ...base, id: "x", name: "X", trigger: { event: "signup" }, exitOn: [{ event: "meeting.booked", where: (b) => b.prop("source").eq("zoom") }] }, run: async () => {} });
+    // @ts-expect-error: "meeting.cancelled" is not a declared exit event
+    defineJourney<{ plan: string }, Exits>({ meta: { ...base, id: "y", name: "Y", trigger: { event: "signup" }, exitOn: [{ event: "meeting.cancelled" }] }, run: async () => {} });
+    t = await testEngine({ journeys: [typed] });
+    await t.hs.events.send({ name: "signup", userId: "a" });
+    await t.hs.events.send({ name: "signup", userId: "b" });
+    await t.hs.events.send({ name: "meeting.booked", userId: "a", eventProperties: { source: "hubspot" } });
+    await t.hs.events.send({ name: "meeting.booked", userId: "b", eventProperties: { source: "calendly" } });
+    const runs = await t.engine.sql`select c.user_id, r.status from journey_runs r join contacts c on c.id = r.contact_id order by c.user_id`;
+    expect(runs.map((r) => `${r.user_id}:${r.status}`)).toEqual(["a:sleeping", "b:exited"]);
+  });
 });
 
 describe("createTestEngine", () => {

@@ -4,8 +4,17 @@ import type { WhenBuilder } from "./when.js";
 
 export type EntryLimit = "once" | "once_per_period" | "unlimited";
 
-/** TP: the trigger event's properties, when declared (`defineJourney<{ plan: string }>(…)`). */
-export interface JourneyMeta<TP extends EventProperties = EventProperties> {
+/** Exit events' properties by event name, when declared: `{ "meeting.booked": { source: string } }`. */
+export type ExitEvents = Record<string, EventProperties>;
+
+/** An exitOn rule; with declared exit events, `event` is one of them and its `where` is checked against its properties. */
+export type ExitRule<XP extends ExitEvents = ExitEvents> = { [E in keyof XP & string]: { event: E; where?: Where<XP[E]> } }[keyof XP & string];
+
+/**
+ * TP: the trigger event's properties, when declared (`defineJourney<{ plan: string }>(…)`);
+ * XP: the exit events' properties by name.
+ */
+export interface JourneyMeta<TP extends EventProperties = EventProperties, XP extends ExitEvents = ExitEvents> {
   /** Stable id: runs, entries and step history are keyed by it. */
   id: string;
   name: string;
@@ -17,7 +26,7 @@ export interface JourneyMeta<TP extends EventProperties = EventProperties> {
   entryPeriod?: Duration;
   /** The minimum gap between two emails of this journey to one recipient, across enrollments. */
   suppress: Duration;
-  exitOn?: { event: string; where?: Where }[];
+  exitOn?: ExitRule<XP>[];
   /** The email category of this journey's sends (default "journey"). */
   category?: string;
   /** Templates this journey sends; optional, since start-up exploration of the code finds them (journeys/explore.ts). */
@@ -77,13 +86,13 @@ export interface JourneyContext {
   now(): Date;
 }
 
-export interface JourneyDefinition<TP extends EventProperties = EventProperties> {
-  meta: JourneyMeta<TP>;
+export interface JourneyDefinition<TP extends EventProperties = EventProperties, XP extends ExitEvents = ExitEvents> {
+  meta: JourneyMeta<TP, XP>;
   run: (user: JourneyUser<TP>, ctx: JourneyContext) => Promise<void>;
 }
 
 /** A journey with its conditions compiled to JSON. */
-export interface CompiledJourney extends JourneyDefinition<any> {
+export interface CompiledJourney extends JourneyDefinition<any, any> {
   triggerCondition: Condition | null;
   exitOn: { event: string; condition: Condition | null }[];
 }

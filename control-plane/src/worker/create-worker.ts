@@ -24,7 +24,7 @@ export interface WorkerAppOptions extends WorkerOptions {
   /** The engine, or what `getContainer()` returns. */
   container: Engine | { engine: Engine };
   /** Journeys this worker runs, registered with the engine if it does not have them yet. */
-  journeys?: JourneyDefinition<any>[];
+  journeys?: JourneyDefinition<any, any>[];
   /** Tasks (defineTask), likewise: the seeds' Hatchet tasks. */
   extraWorkflows?: TaskDefinition<any>[];
 }
