@@ -54,13 +54,26 @@ function parseTime(time: string): { hour: number; minute: number } {
   return { hour: Number(m[1]), minute: Number(m[2]) };
 }
 
+const DAY = 86_400_000;
+
+/**
+ * A wall-clock time on a calendar day in the day's zone. A time the clocks pass twice (the night they go
+ * back) is the earlier instant; a time they skip (the night they go forward) moves forward by the gap.
+ */
+function wallTime(day: DateTime, hour: number, minute: number): Date {
+  const zone = day.zone;
+  const asUtc = Date.UTC(day.year, day.month - 1, day.day, hour, minute);
+  const offsets = new Set([zone.offset(asUtc - DAY), zone.offset(asUtc), zone.offset(asUtc + DAY)]);
+  const instants = [...offsets].map((o) => asUtc - o * 60_000).filter((ts) => zone.offset(ts) * 60_000 === asUtc - ts);
+  if (instants.length) return new Date(Math.min(...instants));
+  return DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour, minute }, { zone }).toJSDate();
+}
+
 function dayPoint(nowUtc: Date, zone: string, pick: (today: DateTime) => DateTime): DayPoint {
   return {
     at(time) {
       const { hour, minute } = parseTime(time);
-      const today = DateTime.fromJSDate(nowUtc, { zone });
-      // luxon shifts a wall time that a DST gap skips forward, and takes the earlier of an ambiguous one.
-      return pick(today).set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
+      return wallTime(pick(DateTime.fromJSDate(nowUtc, { zone })), hour, minute);
     },
     tz(other) {
       if (!isValidZone(other)) throw new JourneyUsageError(`when: unknown timezone "${other}"`);
@@ -79,7 +92,11 @@ export function createWhen(now: () => Date, zone: string): WhenBuilder {
       if (target === 0) throw new JourneyUsageError(`when: unknown weekday "${weekday}"`);
       return dayPoint(now(), zone, (d) => d.plus({ days: ((target - d.weekday + 7) % 7) || 7 }));
     },
-    in: (duration) => dayPoint(now(), zone, (d) => d.plus({ milliseconds: duration })),
+    in: (duration) => {
+      if (typeof duration !== "number" || !Number.isFinite(duration) || duration < 0) throw new JourneyUsageError("when.in: needs a duration (e.g. days(2))");
+      // Whole days are calendar days in the zone (a DST night is 23 or 25 hours); anything else is elapsed time.
+      return dayPoint(now(), zone, (d) => (duration % DAY === 0 ? d.plus({ days: duration / DAY }) : d.plus({ milliseconds: duration })));
+    },
     tz: (other) => {
       if (!isValidZone(other)) throw new JourneyUsageError(`when: unknown timezone "${other}"`);
       return createWhen(now, other);
