@@ -54,7 +54,8 @@ export async function runHogsend(url: string, runs: number) {
     // Resume latency on its own: replies arrive one at a time to runs that are parked and waiting. First the
     // checkpoint and vacuum the burst above left due, so they do not land inside the 200 probes.
     await sql`vacuum analyze`;
-    await sql`checkpoint`;
+    // CHECKPOINT needs superuser (or pg_checkpoint), which a managed DATABASE_URL may not grant.
+    await sql`checkpoint`.catch(() => {});
     const probes = 200;
     await mapLimit(Array.from({ length: probes }, (_, i) => i), 16, (i) => ingest(engine, { name: "bench.start", userId: `l${i}`, email: `l${i}@bench.test`, source: "api" }));
     await until(async () => (await count("waiting")) >= probes, 120_000);

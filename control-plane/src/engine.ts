@@ -75,8 +75,16 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
 /**
  * Add journeys and tasks to a running engine (the seeds' `createWorker({ container, journeys, extraWorkflows })`).
  * A definition the engine already has is skipped; another with a taken id fails like a duplicate at start-up.
+ * Calls on one engine run one after another, so none is lost to another's.
  */
-export async function registerApp(engine: Engine, more: Pick<HogsendApp, "journeys" | "tasks">): Promise<void> {
+export function registerApp(engine: Engine, more: Pick<HogsendApp, "journeys" | "tasks">): Promise<void> {
+  const turn = (registering.get(engine) ?? Promise.resolve()).then(() => addToApp(engine, more));
+  registering.set(engine, turn.catch(() => {}));
+  return turn;
+}
+const registering = new WeakMap<Engine, Promise<void>>();
+
+async function addToApp(engine: Engine, more: Pick<HogsendApp, "journeys" | "tasks">): Promise<void> {
   const journeys = (more.journeys ?? []).filter((j) => !engine.app.journeys?.includes(j));
   const tasks = (more.tasks ?? []).filter((t) => !engine.app.tasks?.includes(t));
   if (!journeys.length && !tasks.length) return;

@@ -151,7 +151,7 @@ function storedEvent(id: string, input: IngestInput, contactId: string | null, n
 async function route(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow | undefined, stored: StoredRow, depth: number) {
   const exits = contact ? await exitRuns(engine, tx, event, stored.exit_runs) : [];
   if (contact && stored.waits.length) await resumeWaits(engine, tx, event, stored.waits);
-  if (contact) await enrollJourneys(engine, tx, event, contact, stored.enrollment ?? null, exits);
+  if (contact) await enrollJourneys(engine, tx, event, contact, stored.enrollment ?? null);
   await enqueueTasks(engine, tx, event, contact);
   if (contact) await evaluateBucketsOnIngest(engine, tx, event, contact, (child) => ingest(engine, child, tx, depth + 1));
   await enqueueDeliveries(engine, tx, event, contact);

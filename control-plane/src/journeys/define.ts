@@ -21,7 +21,7 @@ import type { ExitEvents, JourneyDefinition } from "./types.js";
  * exit events' properties by name and checks each exitOn rule's event and `where`:
  * `defineJourney<{ plan: string }, { "meeting.booked": { source: "calendly" | "hubspot" } }>({ … })`.
  */
-export function defineJourney<TP extends EventProperties = EventProperties, XP extends ExitEvents = ExitEvents>(
+export function defineJourney<TP extends EventProperties = EventProperties, XP extends ExitEvents = any>(
   definition: JourneyDefinition<TP, XP>,
 ): JourneyDefinition<TP, XP> {
   return definition;

@@ -51,20 +51,13 @@ export type StoredEnrollmentFacts = { enabled: boolean | null; last_entered_at: 
 
 /**
  * Journeys triggered by this event: each runs its enrollment guards, on the facts read with the event when
- * there are some; a journey whose run this event just exited reads them again (its live run is gone).
+ * they show no live run. A live run seen there is read again: this event may have just exited it, or its
+ * worker finished it since (the store does not wait for that), and a skip must rest on a current read.
  */
-export async function enrollJourneys(
-  engine: Engine,
-  tx: Tx,
-  event: StoredEvent,
-  contact: ContactRow,
-  stored: Record<string, StoredEnrollmentFacts> | null = null,
-  exits: RunExit[] = [],
-): Promise<void> {
+export async function enrollJourneys(engine: Engine, tx: Tx, event: StoredEvent, contact: ContactRow, stored: Record<string, StoredEnrollmentFacts> | null = null): Promise<void> {
   for (const journey of engine.registry.journeysByTrigger.get(event.name) ?? []) {
     const read = stored?.[journey.meta.id];
-    const stale = exits.some((e) => e.exited && e.journeyId === journey.meta.id);
-    const facts = read && !stale ? { enabled: read.enabled, lastEnteredAt: read.last_entered_at ? new Date(read.last_entered_at) : null, live: read.live } : undefined;
+    const facts = read && !read.live ? { enabled: read.enabled, lastEnteredAt: read.last_entered_at ? new Date(read.last_entered_at) : null, live: false } : undefined;
     await enrollContact(engine, tx, journey, contact, event, { facts });
   }
 }

@@ -406,6 +406,31 @@ describe("enrollment guards", () => {
     expect((await t.runs("restart")).map((r) => r.status).sort()).toEqual(["exited", "sleeping"]);
   });
 
+  it("an event that exits and triggers a journey whose run a worker finishes at that moment still enters a new run", async () => {
+    const restarting = defineJourney({
+      meta: { ...base, id: "restart", name: "Restarting", trigger: { event: "go" }, exitOn: [{ event: "go" }] },
+      run: async (_user, ctx) => {
+        await ctx.sleep(hours(1));
+      },
+    });
+    t = await testEngine({ journeys: [restarting] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    const [{ id }] = await t.engine.sql`select id from journey_runs`;
+    // A worker finishing the run holds its row: the event's exit waits for it, then finds the run finished.
+    const worker = await t.engine.sql.reserve();
+    await worker`begin`;
+    await worker`update journey_runs set status = 'completed', finished_at = now() where id = ${id}`;
+    const ingesting = ingest(t.engine, { name: "go", userId: "u", source: "api" });
+    await new Promise((r) => setTimeout(r, 300));
+    await worker`commit`;
+    worker.release();
+    const result = await ingesting;
+    await t.runDue();
+    expect(result.exits).toEqual([{ journeyId: "restart", runId: id, exited: false }]);
+    expect(await reasons(t)).toEqual(["entered", "entered"]);
+    expect((await t.runs("restart")).map((r) => r.status).sort()).toEqual(["completed", "sleeping"]);
+  });
+
   it("50 concurrent identical triggers for one contact enroll once", async () => {
     t = await testEngine({ journeys: [guarded({})] });
     await t.hs.contacts.upsert({ userId: "busy" });
@@ -763,7 +788,9 @@ describe("typed journeys", () => {
     defineJourney<{ plan: string }, Exits>({ meta: { ...base, id: "x", name: "X", trigger: { event: "signup" }, exitOn: [{ event: "meeting.booked", where: (b) => b.prop("source").eq("zoom") }] }, run: async () => {} });
     // @ts-expect-error: "meeting.cancelled" is not a declared exit event
     defineJourney<{ plan: string }, Exits>({ meta: { ...base, id: "y", name: "Y", trigger: { event: "signup" }, exitOn: [{ event: "meeting.cancelled" }] }, run: async () => {} });
-    t = await testEngine({ journeys: [typed] });
+    // A journey with declared exits is still a journey of any shape, as apps and helpers hold them.
+    const any: JourneyDefinition<any>[] = [typed];
+    t = await testEngine({ journeys: any });
     await t.hs.events.send({ name: "signup", userId: "a" });
     await t.hs.events.send({ name: "signup", userId: "b" });
     await t.hs.events.send({ name: "meeting.booked", userId: "a", eventProperties: { source: "hubspot" } });

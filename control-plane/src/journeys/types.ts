@@ -4,17 +4,17 @@ import type { WhenBuilder } from "./when.js";
 
 export type EntryLimit = "once" | "once_per_period" | "unlimited";
 
-/** Exit events' properties by event name, when declared: `{ "meeting.booked": { source: string } }`. */
+/** Exit events' properties by event name, when declared: `{ "meeting.booked": { source: string } }` (undeclared: any event, any key). */
 export type ExitEvents = Record<string, EventProperties>;
 
 /** An exitOn rule; with declared exit events, `event` is one of them and its `where` is checked against its properties. */
-export type ExitRule<XP extends ExitEvents = ExitEvents> = { [E in keyof XP & string]: { event: E; where?: Where<XP[E]> } }[keyof XP & string];
+export type ExitRule<XP extends ExitEvents = any> = { [E in keyof XP & string]: { event: E; where?: Where<XP[E]> } }[keyof XP & string];
 
 /**
  * TP: the trigger event's properties, when declared (`defineJourney<{ plan: string }>(…)`);
  * XP: the exit events' properties by name.
  */
-export interface JourneyMeta<TP extends EventProperties = EventProperties, XP extends ExitEvents = ExitEvents> {
+export interface JourneyMeta<TP extends EventProperties = EventProperties, XP extends ExitEvents = any> {
   /** Stable id: runs, entries and step history are keyed by it. */
   id: string;
   name: string;
@@ -86,7 +86,7 @@ export interface JourneyContext {
   now(): Date;
 }
 
-export interface JourneyDefinition<TP extends EventProperties = EventProperties, XP extends ExitEvents = ExitEvents> {
+export interface JourneyDefinition<TP extends EventProperties = EventProperties, XP extends ExitEvents = any> {
   meta: JourneyMeta<TP, XP>;
   run: (user: JourneyUser<TP>, ctx: JourneyContext) => Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/db.js";
-import { closeEngine, createEngine, type Engine } from "../engine.js";
+import { closeEngine, createEngine, registerApp, type Engine } from "../engine.js";
 import { loadConfig } from "../config.js";
 import { silentLogger } from "../log.js";
 import { ingest } from "../ingest/ingest.js";
@@ -85,5 +85,20 @@ describe("createWorker({ container, journeys, extraWorkflows })", () => {
     expect([...engine.registry.journeys.keys()]).toEqual(["worker-welcome"]);
     const impostor = defineJourney({ ...welcome, meta: { ...welcome.meta, name: "Impostor" } });
     await expect(createWorker({ container: engine, journeys: [impostor] })).rejects.toThrow('journey "worker-welcome": meta.id is defined twice');
+  });
+
+  it("registrations made at the same time are all kept, and a taken id still fails", async () => {
+    const journey = (id: string) => defineJourney({ ...welcome, meta: { ...welcome.meta, id, name: id } });
+    const task = (name: string) => defineTask({ ...alert, name });
+    const impostor = defineJourney({ ...welcome, meta: { ...welcome.meta, name: "Impostor" } });
+    const results = await Promise.allSettled([
+      registerApp(engine, { journeys: [journey("a")], tasks: [task("t1")] }),
+      registerApp(engine, { journeys: [journey("b")], tasks: [task("t2")] }),
+      registerApp(engine, { journeys: [impostor] }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
+    expect([...engine.registry.journeys.keys()].sort()).toEqual(["a", "b", "worker-welcome"]);
+    expect([...engine.registry.tasks.keys()].sort()).toEqual(["t1", "t2", "worker-alert"]);
+    expect(engine.registry.journeys.get("worker-welcome")!.meta.name).toBe("Worker welcome");
   });
 });

@@ -21,7 +21,7 @@ export interface WorkerOptions {
 
 /** The seeds' form: `createWorker({ container, journeys, extraWorkflows })`. */
 export interface WorkerAppOptions extends WorkerOptions {
-  /** The engine, or what `getContainer()` returns. */
+  /** The engine, or an object holding it as `engine`. */
   container: Engine | { engine: Engine };
   /** Journeys this worker runs, registered with the engine if it does not have them yet. */
   journeys?: JourneyDefinition<any, any>[];
