@@ -27,7 +27,7 @@ export const operations: Operation[] = [
   { method: "post", path: "/v1/campaigns", summary: "Broadcast a template to a list or a bucket (202, durable, per-recipient idempotent).", scope: "ingest", body: campaignSchema, response: z.object({ campaignId: z.string() }) },
   { method: "get", path: "/v1/campaigns/{id}", summary: "A campaign's progress.", scope: "ingest" },
   { method: "get", path: "/v1/admin/journeys", summary: "Journeys with run counts per status.", scope: "read" },
-  { method: "get", path: "/v1/admin/journeys/{id}/runs", summary: "A journey's runs, newest first.", scope: "read" },
+  { method: "get", path: "/v1/admin/journeys/{id}/runs", summary: "A journey's runs, newest first (?status, ?limit up to 200, ?before: the previous page's `next`).", scope: "read" },
   { method: "post", path: "/v1/admin/journeys/{id}/enable", summary: "Enable a journey.", scope: "journey-admin" },
   { method: "post", path: "/v1/admin/journeys/{id}/disable", summary: "Disable a journey (live runs continue; no new entries).", scope: "journey-admin" },
   { method: "post", path: "/v1/admin/journeys/{id}/enroll", summary: "Enroll a contact by hand.", scope: "journey-admin", body: identitySchema },

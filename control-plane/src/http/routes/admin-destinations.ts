@@ -6,11 +6,12 @@ import { addJob, Jobs } from "../../worker/jobs.js";
 import { DELIVERY_MAX_ATTEMPTS } from "../../destinations/enqueue.js";
 import type { AuthVariables, RequireScope } from "../auth.js";
 import { queryWith } from "../validate.js";
+import { cursorParam, nextCursor, olderThan } from "../cursor.js";
 
 const listQuery = z.strictObject({
   status: z.enum(["pending", "delivered", "dead"]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso.datetime({ offset: true }).optional(),
+  before: cursorParam.optional(),
 });
 
 /** Deliveries to destinations, dead letters, and replay by hand. */
@@ -23,14 +24,14 @@ export function adminDestinationsRoutes(engine: Engine, requireScope: RequireSco
       select d.id, d.destination, d.event_id, d.status, d.attempts, d.last_error, d.created_at, d.updated_at, d.payload->>'event' as event
       from deliveries d
       where true ${q.status ? engine.sql`and d.status = ${q.status}` : engine.sql``}
-        ${q.before ? engine.sql`and d.created_at < ${new Date(q.before)}` : engine.sql``}
-      order by d.created_at desc limit ${q.limit}`;
+        ${olderThan(engine.sql, engine.sql`d.created_at`, engine.sql`d.id`, q.before)}
+      order by d.created_at desc, d.id desc limit ${q.limit}`;
     return c.json({
       deliveries: rows.map((r) => ({
         id: r.id, destination: r.destination, eventId: r.event_id, event: r.event, status: r.status, attempts: r.attempts,
         lastError: r.last_error, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
       })),
-      next: rows.length === q.limit ? rows[rows.length - 1].created_at.toISOString() : null,
+      next: nextCursor(rows as any, q.limit, (r) => r.created_at),
     });
   });
 

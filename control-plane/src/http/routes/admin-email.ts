@@ -8,6 +8,7 @@ import { unsuppress } from "../../mail/suppression.js";
 import { normalizeEmail } from "../../identity/normalize.js";
 import type { AuthVariables, RequireScope } from "../auth.js";
 import { jsonBody, propertyBag, queryWith } from "../validate.js";
+import { cursorParam, nextCursor, olderThan } from "../cursor.js";
 
 const previewSchema = z.strictObject({ template: z.string().min(1), props: propertyBag.optional() });
 const testSchema = z.strictObject({ template: z.string().min(1), to: z.string().email(), props: propertyBag.optional(), subject: z.string().min(1).max(998).optional() });
@@ -16,7 +17,7 @@ const listQuery = z.strictObject({
   transport: z.string().max(40).optional(),
   contactId: z.string().uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso.datetime({ offset: true }).optional(),
+  before: cursorParam.optional(),
 });
 
 function sendView(r: any, withBody = false) {
@@ -63,9 +64,9 @@ export function adminEmailRoutes(engine: Engine, requireScope: RequireScope) {
         ${q.status ? engine.sql`and status = ${q.status}` : engine.sql``}
         ${t ? engine.sql`and transport = ${t}` : engine.sql``}
         ${q.contactId ? engine.sql`and contact_id = ${q.contactId}` : engine.sql``}
-        ${q.before ? engine.sql`and created_at < ${new Date(q.before)}` : engine.sql``}
-      order by created_at desc limit ${q.limit}`;
-    return c.json({ sends: rows.map((r) => sendView(r)), next: rows.length === q.limit ? rows[rows.length - 1].created_at.toISOString() : null });
+        ${olderThan(engine.sql, engine.sql`created_at`, engine.sql`id`, q.before)}
+      order by created_at desc, id desc limit ${q.limit}`;
+    return c.json({ sends: rows.map((r) => sendView(r)), next: nextCursor(rows as any, q.limit, (r) => r.created_at) });
   };
   app.get("/outbox", requireScope("read"), (c) => list(c, "outbox"));
   app.get("/sends", requireScope("read"), (c) => list(c));

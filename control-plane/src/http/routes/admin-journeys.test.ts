@@ -80,4 +80,25 @@ describe("journeys admin API", () => {
     expect((await h.request("GET", "/v1/admin/runs/not-a-uuid", undefined, { key: h.keys.read })).status).toBe(404);
     expect((await h.request("GET", "/v1/admin/runs/00000000-0000-0000-0000-000000000000", undefined, { key: h.keys.read })).status).toBe(404);
   });
+
+  it("pages through every run, runs entered in the same millisecond included; a bad cursor is a 400 naming it", async () => {
+    // Three runs with one start time, as a burst of triggers gets them.
+    await h.engine.sql`
+      insert into contacts (user_id, created_at, updated_at) select 'tie' || g, now(), now() from generate_series(1, 3) g`;
+    await h.engine.sql`
+      insert into journey_runs (journey_id, contact_id, status, trigger_properties, exit_on, started_at, updated_at)
+      select 'admin-demo', id, 'completed', '{}', '[]', '2020-01-01T00:00:00Z', now() from contacts where user_id like 'tie%'`;
+    const seen: string[] = [];
+    let before: string | null = "2020-01-01T00:00:01Z";
+    for (let page = 0; before && page < 5; page++) {
+      const res = await h.request("GET", `/v1/admin/journeys/admin-demo/runs?limit=2&before=${encodeURIComponent(before)}`, undefined, { key: h.keys.read });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.runs.map((r: { contact: { userId: string } }) => r.contact.userId));
+      before = res.body.next;
+    }
+    expect(seen.sort()).toEqual(["tie1", "tie2", "tie3"]);
+    const bad = await h.request("GET", "/v1/admin/journeys/admin-demo/runs?before=yesterday", undefined, { key: h.keys.read });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain("before");
+  });
 });

@@ -10,12 +10,13 @@ import { runTimeline } from "../../journeys/timeline.js";
 import type { AuthVariables, RequireScope } from "../auth.js";
 import { identitySchema } from "../schemas.js";
 import { jsonBody, queryWith } from "../validate.js";
+import { cursorParam, nextCursor, olderThan } from "../cursor.js";
 
 const uuid = z.string().uuid("must be a UUID");
 const runsQuery = z.strictObject({
   status: z.enum(RUN_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso.datetime({ offset: true }).optional(),
+  before: cursorParam.optional(),
 });
 
 /** The journeys admin API: read scope sees, journey-admin acts. */
@@ -71,9 +72,9 @@ export function adminJourneyRoutes(engine: Engine, requireScope: RequireScope) {
       select r.id, r.status, r.contact_id, c.email, c.user_id, r.parked_at, r.wake_at, r.exit_reason, r.error, r.started_at, r.finished_at
       from journey_runs r join contacts c on c.id = r.contact_id
       where r.journey_id = ${id} ${q.status ? engine.sql`and r.status = ${q.status}` : engine.sql``}
-        ${q.before ? engine.sql`and r.started_at < ${new Date(q.before)}` : engine.sql``}
-      order by r.started_at desc limit ${q.limit}`;
-    return c.json({ runs: runs.map(runView), next: runs.length === q.limit ? runs[runs.length - 1].started_at.toISOString() : null });
+        ${olderThan(engine.sql, engine.sql`r.started_at`, engine.sql`r.id`, q.before)}
+      order by r.started_at desc, r.id desc limit ${q.limit}`;
+    return c.json({ runs: runs.map(runView), next: nextCursor(runs as any, q.limit, (r) => r.started_at) });
   });
 
   app.post("/journeys/:id/enroll", requireScope("journey-admin"), async (c) => {

@@ -1,17 +1,17 @@
 import { html, json, time, type Html } from "../html.js";
 import type { StudioContext } from "../context.js";
+import { nextCursor, olderThan } from "../../http/cursor.js";
 
-/** Recent events, newest first, keyset-paginated on received_at (indexed); the page refreshes itself. */
+/** Recent events, newest first, keyset-paginated on (received_at, id); the page refreshes itself. */
 export async function eventsPage(s: StudioContext): Promise<Html> {
   const name = (s.c.req.query("name") ?? "").trim();
   const before = s.c.req.query("before");
-  const beforeDate = before && !Number.isNaN(Date.parse(before)) ? new Date(before) : null;
   const sql = s.engine.sql;
   const rows = await sql<any[]>`
     select e.id, e.name, e.properties, e.received_at, e.source, c.email, c.user_id, c.id as contact_id from events e left join contacts c on c.id = e.contact_id
-    where true ${name ? sql`and e.name = ${name}` : sql``} ${beforeDate ? sql`and e.received_at < ${beforeDate}` : sql``}
-    order by e.received_at desc limit 50`;
-  const next = rows.length === 50 ? rows[49].received_at.toISOString() : null;
+    where true ${name ? sql`and e.name = ${name}` : sql``} ${olderThan(sql, sql`e.received_at`, sql`e.id`, before)}
+    order by e.received_at desc, e.id desc limit 50`;
+  const next = nextCursor(rows, 50, (e) => e.received_at);
   return html`<h1>Events</h1>
 <form method="get" action="/studio/events"><label for="name">Event name</label> <input id="name" name="name" value="${name}"> <button type="submit">Filter</button></form>
 <p class="muted">Newest first; this page refreshes every 5 seconds.</p>
