@@ -87,6 +87,18 @@ describe("waitForEvent", () => {
     expect(statuses.every((r) => r.status === "matched" || r.status === "timed_out")).toBe(true);
   });
 
+  it("an event after the deadline takes the timeout branch, even when the worker is late to time the wait out", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    await t.hs.events.send({ name: "start", userId: "late", email: "late@example.com" });
+    // An hour past the deadline, and the timeout job has not run (a worker down or backlogged).
+    t.clock.set(new Date(t.clock.now().getTime() + days(1) + hours(1)));
+    await ingest(t.engine, { name: "reply", userId: "late", source: "api", eventProperties: { who: "Late" } });
+    await t.runDue();
+    expect(t.outbox.map((e) => e.template)).toEqual(["onboarding/enterprise-welcome", "transactional/verify-email"]);
+    const [wait] = await t.engine.sql`select status from journey_waits`;
+    expect(wait.status).toBe("timed_out");
+  });
+
   it("lookback takes a matching event from before the wait; without it, the event is missed", async () => {
     const withLookback = (id: string, lookback?: number) =>
       defineJourney({

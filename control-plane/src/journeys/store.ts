@@ -119,12 +119,13 @@ export const cancelRun = (tx: Tx, runId: string, reason: string, now: Date) => s
  * An event's side of the race, in one statement: the wait leaves 'waiting' once (compare-and-set); if this
  * event won it, the run is marked running and its job queued to run now.
  */
+/** An event after the deadline matches nothing: the wait timed out then, even if its job has not run yet. */
 export async function matchWait(tx: Tx, waitId: string, event: { id: string; properties: Record<string, unknown> }, now: Date): Promise<void> {
   // The job CTE is a SELECT: it runs only because the final select reads it.
   await tx`
     with won as (
       update journey_waits set status = 'matched', matched_event_id = ${event.id}, matched_properties = ${tx.json(event.properties as never)}, resolved_at = ${now}
-      where id = ${waitId} and status = 'waiting' returning run_id),
+      where id = ${waitId} and status = 'waiting' and deadline >= ${now} returning run_id),
     woken as (
       update journey_runs set status = 'running', wake_at = null, updated_at = ${now}
       where id = (select run_id from won) and status in ('running', 'waiting', 'sleeping') returning id),
