@@ -170,6 +170,9 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
   }
 }
 
+/** Events a lookback reads per statement. */
+const LOOKBACK_PAGE = 100;
+
 /** Queueing delay allowed past a run's 30 days: a first 30-day wait stays legal when its job starts within the hour. */
 const RUN_CAP_GRACE = 3_600_000;
 
@@ -450,15 +453,19 @@ class RunExecution implements EmailStepRunner {
         [, registered] = await Promise.all([lockContact(tx, this.contact.id), register()]);
       } else {
         const since = new Date(now.getTime() - options.lookback);
-        const [, candidates] = await Promise.all([
-          lockContact(tx, this.contact.id),
-          tx<{ id: string; properties: Record<string, unknown> }[]>`
-            select id, properties from events
-            where contact_id = ${this.contact.id} and name = ${options.event} and received_at >= ${since} and received_at <= ${now}
-              and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
-            order by received_at, id limit 50`,
-        ]);
-        const hit = candidates.find((c) => evaluateCondition(condition, c.properties));
+        // Oldest first, a page at a time until one matches `where` (evaluated here, not in SQL).
+        const page = (after?: { received_at: Date; id: string }) => tx<{ id: string; properties: Record<string, unknown>; received_at: Date }[]>`
+          select id, properties, received_at from events
+          where contact_id = ${this.contact.id} and name = ${options.event} and received_at >= ${since} and received_at <= ${now}
+            and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
+            ${after ? tx`and (received_at, id) > (${after.received_at}, ${after.id}::uuid)` : tx``}
+          order by received_at, id limit ${LOOKBACK_PAGE}`;
+        let [, candidates] = await Promise.all([lockContact(tx, this.contact.id), page()]);
+        let hit = candidates.find((c) => evaluateCondition(condition, c.properties));
+        while (!hit && candidates.length === LOOKBACK_PAGE) {
+          candidates = await page(candidates[candidates.length - 1]);
+          hit = candidates.find((c) => evaluateCondition(condition, c.properties));
+        }
         registered = await register(hit ? { eventId: hit.id, properties: hit.properties } : undefined);
       }
       if (registered.wait.status === "waiting" && !registered.parked) throw new RunStopped();

@@ -119,6 +119,28 @@ describe("waitForEvent", () => {
     expect(byJourney).toEqual({ lb: "onboarding/concierge-intro", nolb: "onboarding/enterprise-welcome" });
   });
 
+  it("lookback finds a match behind hundreds of events of that name that do not match", async () => {
+    const lb = defineJourney({
+      meta: { ...base, id: "lb-deep", name: "Deep lookback", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        await ctx.sleep(minutes(20), { label: "pause" });
+        const r = await ctx.waitForEvent({ event: "ping", timeout: hours(1), lookback: minutes(30), where: (b) => b.prop("ok").eq(true) });
+        await ctx.checkpoint(r.timedOut ? "timed-out" : `matched-${r.properties?.n}`);
+      },
+    });
+    t = await testEngine({ journeys: [lb] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    await t.engine.sql`
+      insert into events (contact_id, name, properties, source, occurred_at, received_at)
+      select c.id, 'ping', jsonb_build_object('ok', false, 'n', g), 'api', ${t.clock.now()}, ${t.clock.now()}
+      from contacts c, generate_series(1, 250) g where c.user_id = 'u'`;
+    await t.advance(minutes(1));
+    await t.hs.events.send({ name: "ping", userId: "u", eventProperties: { ok: true, n: "late" } });
+    await t.advance(hours(2));
+    const [run] = await t.runs("lb-deep");
+    expect(run.timeline.find((e) => e.kind === "checkpoint")?.label).toBe("matched-late");
+  });
+
   it("a wait without a timeout, or over 30 days, fails the run with that message", async () => {
     const bad = (id: string, timeout: number | undefined) =>
       defineJourney({
