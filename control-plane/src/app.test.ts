@@ -20,6 +20,18 @@ describe("start-up checks of app definitions", () => {
     expect(() => compile([{ meta: { ...meta, templates: ["nope/missing"] }, run }])).toThrow(AppDefinitionError);
   });
 
+  it("names the task and the field of an invalid task: options that would fail every attempt fail start-up", () => {
+    const task = { name: "t", onEvents: ["go"], fn: async () => {} };
+    const tasks = (t: any) => compileApp({ tasks: [t] }, templateKeys());
+    expect(() => tasks({ ...task, executionTimeout: "1d" })).toThrow('task "t": executionTimeout "1d" must look like "30s", "15m", "1h" or "1h30m"');
+    expect(() => tasks({ ...task, executionTimeout: 0 })).toThrow('task "t": executionTimeout 0 must be a positive number of milliseconds');
+    expect(() => tasks({ ...task, retries: -1 })).toThrow('task "t": retries must be a whole number from 0 to 100');
+    expect(() => tasks({ ...task, retries: 1.5 })).toThrow('task "t": retries must be a whole number');
+    expect(() => tasks({ ...task, onEvents: [""] })).toThrow('task "t": onEvents must be event names');
+    expect(() => compileApp({ tasks: [task, task] }, templateKeys())).toThrow('task "t": name is defined twice');
+    expect(tasks({ ...task, executionTimeout: "1h30m", retries: 3 }).tasks.get("t")).toBeDefined();
+  });
+
   it("finds an unknown template in any branch, even behind a constant", async () => {
     const Templates = { GHOST: "onboarding/ghost" };
     const journey = defineJourney({

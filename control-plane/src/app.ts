@@ -1,6 +1,6 @@
 import { buildCondition } from "./journeys/conditions.js";
 import type { CompiledJourney, JourneyDefinition } from "./journeys/types.js";
-import type { TaskDefinition } from "./tasks/define.js";
+import { parseTimeout, type TaskDefinition } from "./tasks/define.js";
 import { BUILT_IN_CATEGORIES, LIST_ID, RESERVED_LIST_IDS, type ListDefinition } from "./audiences/lists.js";
 import type { BucketDefinition } from "./audiences/buckets.js";
 import type { WebhookSourceDefinition } from "./sources/define.js";
@@ -94,7 +94,14 @@ export function compileApp(app: HogsendApp, knownTemplates: Set<string>): AppReg
     if (!task.name) fail(where, "name", "is required");
     if (registry.tasks.has(task.name)) fail(where, "name", "is defined twice");
     if (!Array.isArray(task.onEvents) || task.onEvents.length === 0) fail(where, "onEvents", "must list at least one event");
+    if (task.onEvents.some((e) => typeof e !== "string" || !e)) fail(where, "onEvents", "must be event names");
     if (typeof task.fn !== "function") fail(where, "fn", "must be an async function");
+    if (task.retries !== undefined && !(Number.isInteger(task.retries) && task.retries >= 0 && task.retries <= 100)) fail(where, "retries", "must be a whole number from 0 to 100");
+    try {
+      parseTimeout(task.executionTimeout, 1);
+    } catch (error) {
+      fail(where, "executionTimeout", (error as Error).message.replace(/^executionTimeout /, ""));
+    }
     registry.tasks.set(task.name, task);
     for (const event of task.onEvents) push(registry.tasksByEvent, event, task);
   }

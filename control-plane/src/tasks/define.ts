@@ -50,9 +50,16 @@ export function defineTask<I = TaskInput>(definition: TaskDefinition<I>): TaskDe
 
 export function parseTimeout(value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value === "number") return value;
-  const m = /^(\d+)(ms|s|m|h)$/.exec(value.trim());
-  if (!m) throw new Error(`executionTimeout "${value}" must look like "30s", "15m" or "1h"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
-  return Number(m[1]) * unit;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`executionTimeout ${value} must be a positive number of milliseconds`);
+    return value;
+  }
+  // Hatchet's form: one or more number+unit parts, "30s", "15m", "1h30m".
+  const text = String(value).trim();
+  if (!/^(\d+(ms|s|m|h))+$/.test(text)) throw new Error(`executionTimeout "${value}" must look like "30s", "15m", "1h" or "1h30m"`);
+  const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h)/g)) ms += Number(n) * units[unit as keyof typeof units];
+  if (ms <= 0) throw new Error(`executionTimeout "${value}" must be longer than zero`);
+  return ms;
 }
