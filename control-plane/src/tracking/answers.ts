@@ -17,10 +17,11 @@ interface AnswerRow {
 }
 
 /**
- * The confirmation job, about 30 s after a send's first answer click: if 3 or more distinct links of the
- * send were clicked inside the window, it was a scanner and nothing is recorded; otherwise the first
- * answer per (send, event) is confirmed — once, by a partial unique index — and ingested as the app's
- * event and as email.action.
+ * The confirmation job, about 30 s after a send's first answer click. A scanner clicks everything at once:
+ * if 3 or more distinct links of the send were clicked inside the window, or two different answers to one
+ * question (a gateway clicking both "yes" and "no"), nothing is recorded. Otherwise the first answer per
+ * (send, event) is confirmed — once, by a partial unique index — and ingested as the app's event and as
+ * email.action.
  */
 export async function confirmAnswers(engine: Engine, sendId: string): Promise<void> {
   const send = await loadSend(engine.sql, sendId);
@@ -33,7 +34,9 @@ export async function confirmAnswers(engine: Engine, sendId: string): Promise<vo
     const windowEnd = new Date(windowStart.getTime() + ANSWER_WINDOW_MS);
     const [{ n }] = await tx<{ n: number }[]>`
       select count(*)::int as n from tracked_links where send_id = ${sendId} and first_clicked_at between ${windowStart} and ${windowEnd}`;
-    if (n >= SCANNER_LINKS) {
+    const inWindow = pending.filter((a) => a.clicked_at <= windowEnd);
+    const bothWays = inWindow.some((a) => inWindow.some((b) => b.event === a.event && b.link_id !== a.link_id));
+    if (n >= SCANNER_LINKS || bothWays) {
       await tx`update link_answers set status = 'scanner', decided_at = ${now} where send_id = ${sendId} and status = 'provisional'`;
       engine.log.info("answer clicks dropped as a scanner burst", { sendId, links: n });
       return;
@@ -54,14 +57,19 @@ export async function confirmAnswers(engine: Engine, sendId: string): Promise<vo
   });
 }
 
-/** The answer a hosted-page visitor gave: the link's own answer, and whether it is confirmed yet. */
+/**
+ * What a hosted-page visitor answered: the clicked link's own answer, and the answer on record for that
+ * (send, event) — the first confirmed one — when there is one.
+ */
 export async function answerForLink(engine: Engine, linkId: string) {
-  const [row] = await engine.sql<{ event: string; properties: Record<string, unknown>; status: string; send_id: string }[]>`
-    select a.event, a.properties, a.status, a.send_id from link_answers a where a.link_id = ${linkId}`;
+  const [row] = await engine.sql<{ event: string; properties: Record<string, unknown>; status: string; send_id: string; recorded: Record<string, unknown> | null }[]>`
+    select a.event, a.properties, a.status, a.send_id,
+      (select c.properties from link_answers c where c.send_id = a.send_id and c.event = a.event and c.status = 'confirmed') as recorded
+    from link_answers a where a.link_id = ${linkId}`;
   return row;
 }
 
-/** A free-text comment from the hosted page: once per (send, event), ingested as `<event>.comment`. */
+/** A free-text comment from the hosted page: once per (send, event), ingested as `<event>.comment` with the answer on record. */
 export async function recordComment(engine: Engine, linkId: string, comment: string): Promise<"stored" | "duplicate" | "no_answer"> {
   const answer = await answerForLink(engine, linkId);
   if (!answer) return "no_answer";
@@ -72,7 +80,7 @@ export async function recordComment(engine: Engine, linkId: string, comment: str
                            on conflict do nothing returning send_id`;
     if (!row) return "duplicate" as const;
     if (send?.contact_id) {
-      await ingest(engine, { name: `${answer.event}.comment`, contactId: send.contact_id, eventProperties: { ...answer.properties, comment, send_id: answer.send_id }, source: "engine", idempotencyKey: `comment:${answer.send_id}:${answer.event}` }, tx);
+      await ingest(engine, { name: `${answer.event}.comment`, contactId: send.contact_id, eventProperties: { ...(answer.recorded ?? answer.properties), comment, send_id: answer.send_id }, source: "engine", idempotencyKey: `comment:${answer.send_id}:${answer.event}` }, tx);
     }
     return "stored" as const;
   });

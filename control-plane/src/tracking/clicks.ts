@@ -17,7 +17,8 @@ interface LinkRow {
 
 /**
  * A click: counted on the link, ingested as email.link_clicked, and for an EmailAction link recorded as a
- * provisional answer confirmed by a job after the window. Returns where to redirect: only ever the link
+ * provisional answer confirmed by a job after the window (a link first clicked in a scanner burst counts
+ * again when a person clicks it later). Returns where to redirect: only ever the link
  * that was sent, or the engine's hosted answer page.
  */
 export async function recordClick(engine: Engine, linkId: string): Promise<string | null> {
@@ -32,7 +33,8 @@ export async function recordClick(engine: Engine, linkId: string): Promise<strin
     if (link.action_event) {
       await tx`insert into link_answers (send_id, link_id, event, properties, status, clicked_at)
                values (${send.id}, ${link.id}, ${link.action_event}, ${tx.json((link.action_properties ?? {}) as never)}, 'provisional', ${now})
-               on conflict (link_id) do nothing`;
+               on conflict (link_id) do update set status = 'provisional', clicked_at = excluded.clicked_at, decided_at = null
+               where link_answers.status = 'scanner'`;
       // The window starts at the send's first click: later clicks keep the job's time.
       await addJob(tx, Jobs.confirmAnswer, { sendId: send.id }, { runAt: new Date(now.getTime() + ANSWER_WINDOW_MS), jobKey: `answer:${send.id}`, jobKeyMode: "preserve_run_at", maxAttempts: 10 });
     }

@@ -85,6 +85,41 @@ describe("tracking and semantic links", () => {
     expect((await t.engine.sql`select distinct status from link_answers`).map((r) => r.status)).toEqual(["scanner"]);
   });
 
+  it("a gateway clicking both buttons records no answer; the person's own click later on is recorded", async () => {
+    t = await testEngine(defaultApp);
+    const { links, http } = await followupSent(t);
+    const [yes, no] = links.filter((l) => l.action_event);
+    await http.request(path(t, yes.id, "c"));
+    await http.request(path(t, no.id, "c"));
+    await t.advance(seconds(31));
+    expect(await t.events("support.followup_answered")).toHaveLength(0);
+    expect(t.outbox.map((e) => e.template)).not.toContain("transactional/support-alert");
+    // An hour later the customer opens the email and answers.
+    await t.advance(days(1) / 24);
+    const landing = (await http.request(path(t, no.id, "c"))).headers.get("location")!;
+    expect(await (await http.request(new URL(landing).pathname)).text()).toContain("your answer is recorded");
+    await t.advance(seconds(31));
+    expect((await t.events("support.followup_answered")).map((a) => a.properties.answer)).toEqual(["no"]);
+    expect(t.outbox.map((e) => e.template)).toContain("transactional/support-alert");
+  });
+
+  it("after an answer is confirmed, another answer's page and comment carry the answer on record", async () => {
+    t = await testEngine(defaultApp);
+    const { links, http } = await followupSent(t);
+    const [yes, no] = links.filter((l) => l.action_event);
+    await http.request(path(t, no.id, "c"));
+    await t.advance(seconds(31));
+    const pagePath = new URL((await http.request(path(t, yes.id, "c"))).headers.get("location")!).pathname;
+    const pageHtml = await (await http.request(pagePath)).text();
+    expect(pageHtml).toContain("we already have your answer");
+    expect(pageHtml).toMatch(/data-testid="answer">no</);
+    await http.request(`${pagePath}/comment`, { method: "POST", body: new URLSearchParams({ comment: "still broken" }), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const [comment] = await t.events("support.followup_answered.comment");
+    expect(comment.properties).toMatchObject({ answer: "no", comment: "still broken" });
+    await t.advance(seconds(31));
+    expect((await t.events("support.followup_answered")).map((a) => a.properties.answer)).toEqual(["no"]);
+  });
+
   it("the first open is ingested as email.opened with its count; later opens only count", async () => {
     t = await testEngine(defaultApp);
     const { send, http } = await followupSent(t);

@@ -19,8 +19,10 @@ export function hostedRoutes(engine: Engine, _requireScope: RequireScope) {
     const answer = linkId ? await answerForLink(engine, linkId) : undefined;
     if (!answer) return missing(c);
     const action = `/a/${escapeHtml(c.req.param("signed"))}/comment`;
-    return c.html(page("Thanks for your answer", `<h1>Thanks — your answer is recorded</h1>
-<p>You answered: <strong data-testid="answer">${escapeHtml(label(answer.properties))}</strong></p>
+    // A later, different answer does not replace the first confirmed one: the page says which one counts.
+    const recorded = answer.recorded && label(answer.recorded) !== label(answer.properties) ? answer.recorded : null;
+    return c.html(page("Thanks for your answer", `<h1>${recorded ? "Thanks — we already have your answer" : "Thanks — your answer is recorded"}</h1>
+<p>You answered: <strong data-testid="answer">${escapeHtml(label(recorded ?? answer.properties))}</strong></p>
 <form method="post" action="${action}"><label for="comment">Anything you'd like to add? (optional)</label>
 <textarea id="comment" name="comment" maxlength="${MAX_COMMENT}"></textarea><p><button type="submit">Send</button></p></form>`));
   });
