@@ -36,6 +36,15 @@ describe("concierge onboarding", () => {
     expect(alerts[0]).toMatchObject({ to: "csm@example.com", props: { customerEmail: "cto@acme.test", customerId: "acme_1", seats: 40, reminder: false } });
   });
 
+  it("a signup known only by email pages the CSM too, on entry and again after a day", async () => {
+    t = await start();
+    await t.hs.events.send({ name: "user.signed_up", email: "cfo@acme.test", eventProperties: { plan: "enterprise", seats: 10 } });
+    await t.advance(days(1) + hours(1));
+    const alerts = t.outbox.filter((e) => e.template === "transactional/csm-alert");
+    expect(alerts.map((a) => a.props.reminder)).toEqual([false, true]);
+    expect(alerts[0].props).toMatchObject({ customerEmail: "cfo@acme.test" });
+  });
+
   it("re-pages after a day of silence with a fresh requestedAt", async () => {
     t = await start();
     await signup(t);

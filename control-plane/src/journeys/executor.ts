@@ -537,17 +537,20 @@ class RunExecution implements EmailStepRunner {
     }
     this.live();
     this.flushInTurn();
+    // Preferences, the unsubscribe link and the send's events are the recipient's: the run's contact only
+    // when the mail goes to its address (a CSM's copy is checked against the CSM, found by address).
+    const toRunContact = String(args.to ?? "").trim().toLowerCase() === this.contact.email;
     // The email service checks the run is still live in its first query (RunStopped if not).
     const result = await this.engine.email.send({
       to: args.to,
       template: args.template,
       props: args.props,
       subject: args.subject,
-      userId: args.userId,
+      userId: toRunContact ? args.userId : undefined,
       category: args.category ?? this.journey.meta.category ?? "journey",
       idempotencyKey: `run:${this.run.id}:${key}`,
       journey: { journeyId: this.journey.meta.id, runId: this.run.id, stepKey: key, suppressMs: this.journey.meta.suppress },
-      contactId: this.contact.id,
+      contactId: toRunContact ? this.contact.id : undefined,
     });
     this.save({ stepKey: key, seq, kind: "email", label: args.template, result: { ...result, template: args.template } });
     return result;

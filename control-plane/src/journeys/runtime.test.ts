@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { TemplateDefinition } from "@hogsend/email";
 import { startFakeResend } from "../../test/fakes/resend.js";
 import { createResendTransport } from "../mail/transports/resend.js";
+import { createHttpApp } from "../http/app.js";
 
 let t: TestEngine | undefined;
 afterEach(async () => {
@@ -786,6 +787,35 @@ describe("replay, idempotency and durability", () => {
       t = undefined;
       await resend.close();
     }
+  });
+});
+
+describe("a journey email to someone other than the run's contact", () => {
+  const csmNote = defineJourney({
+    meta: { ...base, id: "csm-note", name: "CSM note", trigger: { event: "deal.won" } },
+    run: async (user, ctx) => {
+      await ctx.sleep(hours(1), { label: "later" });
+      await sendEmail({ to: "csm@corp.test", userId: user.id, journeyStateId: user.stateId, journeyName: user.journeyName, template: "onboarding/concierge-intro", subject: "Customer won", props: { csmName: "Sarah" } });
+    },
+  });
+
+  it("follows the recipient's preferences, and its unsubscribe link unsubscribes the recipient, not the customer", async () => {
+    t = await testEngine({ journeys: [csmNote] });
+    await t.hs.events.send({ name: "deal.won", userId: "c1", email: "cust@acme.test" });
+    await t.engine.sql`update contacts set unsubscribed_at = now() where user_id = 'c1'`;
+    await t.advance(hours(2));
+    expect(t.outbox.map((e) => e.to)).toEqual(["csm@corp.test"]);
+    const [send] = await t.engine.sql`select headers, contact_id from email_sends`;
+    expect(send.contact_id).toBeNull();
+    // The one-click unsubscribe of the CSM's copy leaves the customer's own state alone.
+    await t.engine.sql`update contacts set unsubscribed_at = null where user_id = 'c1'`;
+    const url = /<(http[^>]+\/u\/[^>]+)>/.exec(send.headers["List-Unsubscribe"])![1];
+    const res = await createHttpApp(t.engine).request(url, { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBeLessThan(300);
+    const [customer] = await t.engine.sql`select unsubscribed_at from contacts where user_id = 'c1'`;
+    expect(customer.unsubscribed_at).toBeNull();
+    const [csm] = await t.engine.sql`select unsubscribed_at from contacts where email = 'csm@corp.test'`;
+    expect(csm.unsubscribed_at).not.toBeNull();
   });
 });
 

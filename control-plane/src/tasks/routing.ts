@@ -11,7 +11,8 @@ export async function enqueueTasks(engine: Engine, tx: Tx, event: StoredEvent, c
       task: task.name,
       event: event.name,
       eventId: event.id,
-      userId: contact?.user_id ?? null,
+      // As a journey's user.id: the contact's userId, or its contact id when it is known only by email.
+      userId: contact ? (contact.user_id ?? contact.id) : null,
       userEmail: contact?.email ?? null,
       contactId: contact?.id ?? null,
       properties: event.properties,

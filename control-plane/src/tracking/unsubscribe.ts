@@ -2,10 +2,24 @@ import type { Engine } from "../engine.js";
 import { applyListsBag, isSubscribedTo, BUILT_IN_CATEGORIES } from "../audiences/lists.js";
 import { ingest } from "../ingest/ingest.js";
 import { readToken, type TokenPayload } from "./sign.js";
+import { findContact, resolveContact } from "../identity/contacts.js";
 
-/** A valid, unexpired unsubscribe/preferences token (30 days), or null. */
+/** A valid, unexpired unsubscribe/preferences token (30 days) naming a contact or an address, or null. */
 export function readPreferenceToken(engine: Engine, token: string): TokenPayload | null {
-  return readToken(engine.secrets.signing, token, engine.clock.now());
+  const payload = readToken(engine.secrets.signing, token, engine.clock.now());
+  return payload && (payload.c || payload.e) ? payload : null;
+}
+
+/**
+ * The contact a token acts on: the send's contact, else the recipient's address (a journey's copy to a CSM,
+ * an API send to an address no contact has). With `create`, an address no contact has gets one, so its
+ * choice is kept for the next send; without, it is null.
+ */
+export async function tokenContact(engine: Engine, token: TokenPayload, create: boolean): Promise<string | null> {
+  if (token.c) return token.c;
+  if (!token.e) return null;
+  if (!create) return (await findContact(engine.sql, { email: token.e }))?.id ?? null;
+  return engine.sql.begin(async (tx) => (await resolveContact(tx, { email: token.e }, engine.clock.now())).contact.id);
 }
 
 /** Global unsubscribe (one-click or from the preference center): applies to the next send. */
@@ -26,9 +40,9 @@ export interface PreferenceRow {
 }
 
 /** Each list and category as its own row, with its polarity and the contact's current state. */
-export async function preferencesOf(engine: Engine, contactId: string): Promise<{ unsubscribed: boolean; lists: PreferenceRow[] }> {
-  const [contact] = await engine.sql<{ unsubscribed_at: Date | null }[]>`select unsubscribed_at from contacts where id = ${contactId}`;
-  const memberships = await engine.sql<{ list_id: string; subscribed: boolean }[]>`select list_id, subscribed from list_memberships where contact_id = ${contactId}`;
+export async function preferencesOf(engine: Engine, contactId: string | null): Promise<{ unsubscribed: boolean; lists: PreferenceRow[] }> {
+  const [contact] = contactId ? await engine.sql<{ unsubscribed_at: Date | null }[]>`select unsubscribed_at from contacts where id = ${contactId}` : [];
+  const memberships = contactId ? await engine.sql<{ list_id: string; subscribed: boolean }[]>`select list_id, subscribed from list_memberships where contact_id = ${contactId}` : [];
   const explicit = new Map(memberships.map((m) => [m.list_id, m.subscribed]));
   const lists = [...engine.registry.lists.values()].map((list) => ({
     id: list.id,

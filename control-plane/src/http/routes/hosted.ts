@@ -3,7 +3,7 @@ import type { Engine } from "../../engine.js";
 import { verifySignedId } from "../../tracking/sign.js";
 import { answerForLink, MAX_COMMENT, recordComment } from "../../tracking/answers.js";
 import { escapeHtml, page } from "../../tracking/page.js";
-import { preferencesOf, readPreferenceToken, savePreferences, unsubscribeAll } from "../../tracking/unsubscribe.js";
+import { preferencesOf, readPreferenceToken, savePreferences, tokenContact, unsubscribeAll } from "../../tracking/unsubscribe.js";
 import type { AuthVariables, RequireScope } from "../auth.js";
 
 const label = (properties: Record<string, unknown>) =>
@@ -46,8 +46,8 @@ export function hostedRoutes(engine: Engine, _requireScope: RequireScope) {
   // RFC 8058 one-click: the mail client POSTs List-Unsubscribe=One-Click; no page, no confirmation.
   app.post("/u/:token", async (c) => {
     const token = readPreferenceToken(engine, c.req.param("token"));
-    if (!token?.c) return c.text("Not found", 404);
-    await unsubscribeAll(engine, token.c, "one_click", token.s);
+    if (!token) return c.text("Not found", 404);
+    await unsubscribeAll(engine, (await tokenContact(engine, token, true))!, "one_click", token.s);
     const accepts = c.req.header("accept") ?? "";
     if (accepts.includes("text/html")) return c.html(page("Unsubscribed", "<h1>You're unsubscribed</h1><p>You won't receive these emails any more.</p>"));
     return c.body(null, 200);
@@ -56,7 +56,7 @@ export function hostedRoutes(engine: Engine, _requireScope: RequireScope) {
   // A GET never unsubscribes (link scanners follow GETs): it shows the button.
   app.get("/u/:token", (c) => {
     const raw = c.req.param("token");
-    if (!readPreferenceToken(engine, raw)?.c) return missing(c);
+    if (!readPreferenceToken(engine, raw)) return missing(c);
     return c.html(page("Unsubscribe", `<h1>Unsubscribe from all emails?</h1>
 <form method="post" action="/u/${escapeHtml(raw)}"><button type="submit">Unsubscribe</button></form>
 <p class="muted">Or <a href="/p/${escapeHtml(raw)}">choose which emails you get</a>.</p>`));
@@ -65,8 +65,8 @@ export function hostedRoutes(engine: Engine, _requireScope: RequireScope) {
   app.get("/p/:token", async (c) => {
     const raw = c.req.param("token");
     const token = readPreferenceToken(engine, raw);
-    if (!token?.c) return missing(c);
-    const prefs = await preferencesOf(engine, token.c);
+    if (!token) return missing(c);
+    const prefs = await preferencesOf(engine, await tokenContact(engine, token, false));
     const saved = c.req.query("saved") ? `<p class="ok" role="status">Your preferences are saved.</p>` : "";
     const rows = prefs.lists
       .map((l) => `<label><input type="checkbox" name="list:${escapeHtml(l.id)}" ${l.subscribed ? "checked" : ""}> <strong>${escapeHtml(l.name)}</strong>
@@ -81,10 +81,10 @@ export function hostedRoutes(engine: Engine, _requireScope: RequireScope) {
   app.post("/p/:token", async (c) => {
     const raw = c.req.param("token");
     const token = readPreferenceToken(engine, raw);
-    if (!token?.c) return missing(c);
+    if (!token) return missing(c);
     const form = await c.req.parseBody();
     const lists = Object.fromEntries([...engine.registry.lists.keys()].map((id) => [id, form[`list:${id}`] === "on"]));
-    await savePreferences(engine, token.c, { lists, unsubscribeAll: form.unsubscribe_all === "on" });
+    await savePreferences(engine, (await tokenContact(engine, token, true))!, { lists, unsubscribeAll: form.unsubscribe_all === "on" });
     return c.redirect(`/p/${raw}?saved=1`, 303);
   });
 
