@@ -11,7 +11,7 @@ import { changedStep, Diverged, JourneyUsageError, Parked, RunStopped } from "./
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
 import { isLive } from "./statuses.js";
 import {
-  getWait, insertWaitAndPark, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, saveSteps, timeOutWait,
+  getWait, insertWaitAndPark, parkRun, recordRunError, RUN_JOB_MAX_ATTEMPTS, RUN_MAX_ATTEMPTS, saveStep, saveSteps, storableError, timeOutWait,
   type RunRow, type StepRecord, type StepRow, type WaitRow,
 } from "./store.js";
 import { contactTimezone, createWhen } from "./when.js";
@@ -125,10 +125,9 @@ const fromJson = {
 
 async function replay(engine: Engine, pending: PendingSteps, run: RunRow, contact: ContactRow, stepRows: StepRow[], waitRows: WaitRow[]): Promise<RunOutcome> {
   const journey = engine.registry.journeys.get(run.journey_id);
-  if (!journey) {
-    pending.finish = { status: "failed", now: engine.clock.now(), error: `journey "${run.journey_id}" is not defined in this deployment` };
-    return "failed";
-  }
+  // A worker of an older (or a narrower) deployment: the job is retried, for a worker that has the journey;
+  // the run fails only when the job's attempts run out.
+  if (!journey) throw new Error(`journey "${run.journey_id}" is not defined in this deployment`);
   const steps = new Map(stepRows.map((r) => [r.step_key, r]));
   const execution = new RunExecution(engine, pending, run, journey, contact, steps, new Map(waitRows.map((w) => [w.step_key, w])));
   try {
@@ -158,7 +157,7 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
       engine.log.warn("journey run diverged", { runId, journeyId: run.journey_id, error: diverged.message });
       return "diverged";
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = storableError(error instanceof Error ? error.message : String(error));
     const attempts = error instanceof JourneyUsageError ? RUN_MAX_ATTEMPTS : await recordRunError(engine.sql, runId, message, engine.clock.now());
     if (attempts >= RUN_MAX_ATTEMPTS) {
       pending.finish = { status: "failed", now: engine.clock.now(), error: message };
@@ -418,10 +417,12 @@ class RunExecution implements EmailStepRunner {
       const now = this.engine.clock.now();
       if (now < wait.deadline) wait = (await this.onConn((conn) => getWait(conn, this.run.id, key)))!;
       if (wait.status === "waiting" && now < wait.deadline) {
-        // Woken early (a retry, or a lost race): keep waiting until the deadline.
-        const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "waiting", wait.deadline, key, now));
-        if (!parked) throw new RunStopped();
-        this.park();
+        // Woken early (a retry, or a lost race): keep waiting until the deadline, unless an event resolved
+        // the wait meanwhile (then go on with it) or the run stopped.
+        const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "waiting", wait.deadline, key, now, key));
+        if (parked) this.park();
+        wait = (await this.onConn((conn) => getWait(conn, this.run.id, key)))!;
+        if (wait.status === "waiting") throw new RunStopped();
       }
       if (wait.status === "waiting") {
         const id = wait.id;

@@ -14,6 +14,8 @@ import type { TemplateDefinition } from "@hogsend/email";
 import { startFakeResend } from "../../test/fakes/resend.js";
 import { createResendTransport } from "../mail/transports/resend.js";
 import { createHttpApp } from "../http/app.js";
+import { closeEngine, createEngine } from "../engine.js";
+import { engineTasks } from "../worker/tasks.js";
 
 let t: TestEngine | undefined;
 afterEach(async () => {
@@ -702,6 +704,66 @@ describe("replay, idempotency and durability", () => {
     expect(run).toMatchObject({ status: "exited", exitReason: "exitOn:done" });
     expect(await t.events("done")).toHaveLength(1);
     expect(t.outbox).toHaveLength(0);
+  });
+
+  it("an error whose text Postgres cannot store (a NUL byte) still fails the run after its attempts", async () => {
+    const nul = defineJourney({
+      meta: { ...base, id: "nul", name: "NUL", trigger: { event: "go" } },
+      run: async (user) => {
+        if (user.stateId !== "explore") throw new Error("bad byte \u0000 here");
+      },
+    });
+    t = await testEngine({ journeys: [nul] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.advance(hours(1));
+    const [run] = await t.runs("nul");
+    expect(run).toMatchObject({ status: "failed", error: "bad byte \\0 here" });
+  });
+
+  it("a worker without the journey (an older deploy) leaves its runs for one that has it; the job's last attempt fails the run", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    const older = await createEngine({ databaseUrl: t.databaseUrl, app: {}, config: t.engine.config, clock: t.clock, log: t.engine.log });
+    try {
+      await ingest(t.engine, { name: "start", userId: "u1", email: "u1@example.com", source: "api" });
+      const [{ id }] = await t.engine.sql`select id from journey_runs`;
+      const runJob = engineTasks(older)["hogsend:run"];
+      await expect(runJob({ runId: id }, { attempt: 1, maxAttempts: 50 })).rejects.toThrow('journey "waiter" is not defined in this deployment');
+      expect((await t.runs("waiter"))[0].status).toBe("running");
+      await t.runDue();
+      expect((await t.runs("waiter"))[0].status).toBe("waiting");
+      // Had no worker with the journey ever come, the job's last attempt fails the run.
+      await t.engine.sql`update journey_runs set status = 'running' where id = ${id}`;
+      await expect(runJob({ runId: id }, { attempt: 50, maxAttempts: 50 })).rejects.toThrow();
+      const [run] = await t.runs("waiter");
+      expect(run.status).toBe("failed");
+      expect(run.error).toContain('journey "waiter" is not defined in this deployment');
+      expect((await t.engine.sql`select status from journey_waits`).map((w) => w.status)).toEqual(["cancelled"]);
+    } finally {
+      await closeEngine(older);
+    }
+  });
+
+  it("an event that resolves the wait while a replay is parking on it wakes the run now, not at the deadline", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    await t.hs.events.send({ name: "start", userId: "u1", email: "u1@example.com" });
+    await t.advance(hours(1));
+    const [{ id }] = await t.engine.sql`select id from journey_runs`;
+    let ingesting!: Promise<unknown>;
+    let replaying!: Promise<unknown>;
+    // Hold the run's row so the event's match waits, and a replay woken early reads the wait as pending;
+    // released, the match commits first and the replay's park must not undo its wake-up.
+    await t.engine.sql.begin(async (tx) => {
+      await tx`select id from journey_runs where id = ${id} for update`;
+      ingesting = ingest(t!.engine, { name: "reply", userId: "u1", source: "api", eventProperties: { who: "Ada" } });
+      await new Promise((r) => setTimeout(r, 300));
+      replaying = executeRun(t!.engine, id);
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    await Promise.all([ingesting, replaying]);
+    await t.advance(hours(1));
+    const [run] = await t.runs("waiter");
+    expect(run.status).toBe("completed");
+    expect(t.outbox.map((e) => e.template)).toEqual(["onboarding/enterprise-welcome", "onboarding/concierge-intro"]);
   });
 
   it("a journey that throws is retried, then failed with the error kept; other runs go on", async () => {

@@ -135,13 +135,18 @@ export async function matchWait(tx: Tx, waitId: string, event: { id: string; pro
     select (select count(*) from job) as jobs`;
 }
 
-/** Park a run until `wakeAt` (a sleep's end or a wait's deadline); an event may wake it earlier. */
-export async function parkRun(tx: Db, runId: string, status: "waiting" | "sleeping", wakeAt: Date, label: string, now: Date): Promise<boolean> {
+/**
+ * Park a run until `wakeAt` (a sleep's end or a wait's deadline); an event may wake it earlier. Parking on a
+ * wait (`waitKey`) takes the wait's row lock and happens only while it is still waiting: an event that
+ * resolved it first has queued the run to go on now, which a park would push back to the deadline.
+ */
+export async function parkRun(tx: Db, runId: string, status: "waiting" | "sleeping", wakeAt: Date, label: string, now: Date, waitKey?: string): Promise<boolean> {
   // One statement: the job exists exactly when the run parked.
   const [row] = await tx`
-    with parked as (
+    with ${waitKey ? tx`pending as (select 1 from journey_waits where run_id = ${runId} and step_key = ${waitKey} and status = 'waiting' for update),` : tx``}
+    parked as (
       update journey_runs set status = ${status}, wake_at = ${wakeAt}, parked_at = ${label}, updated_at = ${now}
-      where id = ${runId} and status in ('running', 'waiting', 'sleeping') returning id)
+      where id = ${runId} and status in ('running', 'waiting', 'sleeping') ${waitKey ? tx`and exists (select 1 from pending)` : tx``} returning id)
     select graphile_worker.add_job(identifier => ${Jobs.run}::text, payload => json_build_object('runId', id), run_at => ${wakeAt}::timestamptz,
       max_attempts => ${RUN_JOB_MAX_ATTEMPTS}::int, job_key => 'run:' || id) as job
     from parked`;
@@ -149,9 +154,26 @@ export async function parkRun(tx: Db, runId: string, status: "waiting" | "sleepi
 }
 
 /** Count one failed attempt of the journey's code (a live run shows as running until its retry); returns the attempts so far. */
+/** Error text as Postgres can store it (a NUL byte is refused, and would leave the error unrecordable). */
+export const storableError = (text: string) => text.replace(/\u0000/g, "\\0").slice(0, 10_000);
+
+/**
+ * Fail a live run outright, its waits cancelled: when its job has spent every attempt on errors outside the
+ * journey's code (which fails the run itself after RUN_MAX_ATTEMPTS), so a run is never left live with no job.
+ */
+export async function failRun(db: Db, runId: string, error: string, now: Date): Promise<boolean> {
+  const [row] = await db`
+    with failed as (
+      update journey_runs set status = 'failed', error = ${storableError(error)}, finished_at = ${now}, updated_at = ${now}, wake_at = null
+      where id = ${runId} and status in ('running', 'waiting', 'sleeping') returning id),
+    waits as (update journey_waits set status = 'cancelled', resolved_at = ${now} where run_id = (select id from failed) and status = 'waiting')
+    select id from failed`;
+  return Boolean(row);
+}
+
 export async function recordRunError(db: Db, runId: string, error: string, now: Date): Promise<number> {
   const [row] = await db<{ attempts: number }[]>`
-    update journey_runs set error = ${error}, attempts = attempts + 1, updated_at = ${now},
+    update journey_runs set error = ${storableError(error)}, attempts = attempts + 1, updated_at = ${now},
       status = case when status in ('running', 'waiting', 'sleeping') then 'running' else status end
     where id = ${runId} returning attempts`;
   return row?.attempts ?? RUN_MAX_ATTEMPTS;
@@ -251,7 +273,7 @@ export async function insertWaitAndPark(
   }
   // Registered before (an earlier replay committed it): the run parks on it as it stands.
   const existing = (await getWait(tx, wait.runId, wait.stepKey))!;
-  const parked = existing.status === "waiting" && (await parkRun(tx, wait.runId, "waiting", existing.deadline, wait.stepKey, wait.now));
+  const parked = existing.status === "waiting" && (await parkRun(tx, wait.runId, "waiting", existing.deadline, wait.stepKey, wait.now, wait.stepKey));
   return { wait: existing, parked };
 }
 

@@ -4,6 +4,7 @@ import { setProcessEngine } from "../tasks/container.js";
 import type { JourneyDefinition } from "../journeys/types.js";
 import type { TaskDefinition } from "../tasks/define.js";
 import { engineTasks } from "./tasks.js";
+import { storableError } from "../journeys/store.js";
 import { startLiveness } from "./liveness.js";
 import { audienceCrontab } from "../audiences/cron.js";
 
@@ -51,7 +52,13 @@ export async function createWorker(first: Engine | WorkerAppOptions, second: Wor
   const taskList: TaskList = {};
   for (const [identifier, fn] of Object.entries(tasks)) {
     taskList[identifier] = async (payload, helpers) => {
-      await fn(payload, { attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts });
+      try {
+        await fn(payload, { attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts });
+      } catch (error) {
+        // graphile-worker stores the message as the job's last_error: a NUL byte would fail that write.
+        if (error instanceof Error && error.message.includes("\u0000")) error.message = storableError(error.message);
+        throw error;
+      }
     };
   }
   const liveness = startLiveness(engine);

@@ -1,3 +1,4 @@
+import { storableError } from "../journeys/store.js";
 import type { Sql } from "../db/client.js";
 import type { Clock } from "../clock.js";
 import type { EngineTask } from "./tasks.js";
@@ -47,7 +48,7 @@ export async function runJobsUntil(
       // graphile-worker's own backoff: exp(min(attempts, 10)) seconds, in virtual time.
       const retryAt = new Date(clock.now().getTime() + Math.exp(Math.min(job.attempts, 10)) * 1000);
       await sql`update graphile_worker._private_jobs set locked_at = null, locked_by = null, run_at = ${retryAt},
-                  last_error = ${String((error as Error)?.message ?? error)} where id = ${job.id}`;
+                  last_error = ${storableError(String((error as Error)?.message ?? error))} where id = ${job.id}`;
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Engine } from "../engine.js";
 import { executeRun } from "../journeys/executor.js";
+import { failRun } from "../journeys/store.js";
 import { runTask } from "../tasks/run-task.js";
 import { retrySend } from "../mail/deliver.js";
 import { Jobs } from "./jobs.js";
@@ -20,8 +21,14 @@ export type EngineTask = (payload: any, attempt: JobAttempt) => Promise<void>;
  */
 export function engineTasks(engine: Engine, extra: Record<string, EngineTask> = {}): Record<string, EngineTask> {
   return {
-    [Jobs.run]: async ({ runId }) => {
-      await executeRun(engine, runId);
+    [Jobs.run]: async ({ runId }, { attempt, maxAttempts }) => {
+      try {
+        await executeRun(engine, runId);
+      } catch (error) {
+        // The job's last attempt: the run fails rather than stay live with nothing left to run it.
+        if (attempt >= maxAttempts) await failRun(engine.sql, runId, `the run's job failed ${attempt} times; last: ${error instanceof Error ? error.message : String(error)}`, engine.clock.now());
+        throw error;
+      }
     },
     [Jobs.task]: async (payload, { attempt }) => {
       await runTask(engine, payload, attempt);
