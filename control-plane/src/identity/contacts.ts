@@ -60,6 +60,20 @@ export async function lockContact(tx: Db, contactId: string) {
   await tx`select id from contacts where id = ${contactId} for update`;
 }
 
+/**
+ * The live contact for an identity, row-locked. A merge or delete that lands while the lock is awaited
+ * fails the locked row's check; the identity is then looked up again (a merged-away key finds the survivor).
+ */
+export async function findAndLockContact(tx: Db, identity: { email?: string | null; userId?: string | null }): Promise<ContactRow | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const found = await findContact(tx, { email: identity.email ?? undefined, userId: identity.userId ?? undefined });
+    if (!found) return undefined;
+    const [locked] = await tx<ContactRow[]>`select * from contacts where id = ${found.id} and merged_into is null and deleted_at is null for update`;
+    if (locked) return locked;
+  }
+  return undefined;
+}
+
 /** The live contact holding this key, else the one an alias (a merged-away key) points to. */
 async function findLive(tx: Db, column: "email" | "user_id", value: string): Promise<ContactRow | undefined> {
   // Index lookups only (an OR across the two keys would scan the table): the live holder, else the alias's.

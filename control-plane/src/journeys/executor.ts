@@ -1,12 +1,12 @@
 import type { Engine } from "../engine.js";
-import { lockContact, type ContactRow } from "../identity/contacts.js";
+import type { ContactRow } from "../identity/contacts.js";
 import { ingest } from "../ingest/ingest.js";
 import { isReservedName } from "../ingest/types.js";
 import { MAX_RUN, MAX_WAIT, type Duration } from "../duration.js";
 import { addJob, Jobs, runJobKey } from "../worker/jobs.js";
 import { transactionOn } from "../db/pipelined.js";
-import type { Sql } from "../db/client.js";
-import { buildCondition, evaluateCondition, type EventProperties } from "./conditions.js";
+import type { Sql, Tx } from "../db/client.js";
+import { buildCondition, evaluateCondition, type Condition, type EventProperties } from "./conditions.js";
 import { changedStep, Diverged, JourneyUsageError, Parked, RunStopped } from "./errors.js";
 import { currentRun, type EmailStepRunner, type SendEmailArgs } from "./send-email.js";
 import { isLive } from "./statuses.js";
@@ -168,6 +168,9 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
     throw error;
   }
 }
+
+/** The run's contact was merged into another while its lock was awaited. */
+class ContactMoved extends Error {}
 
 /** Events a lookback reads per statement. */
 const LOOKBACK_PAGE = 100;
@@ -436,32 +439,49 @@ class RunExecution implements EmailStepRunner {
   }
 
   /**
-   * Register a wait under the contact's advisory lock, the same lock ingest holds while it matches
+   * Register a wait under the contact's row lock, the same lock ingest holds while it matches
    * waits: an event is either seen by the lookback here or finds this wait there, never neither.
    */
   private async registerWait(key: string, options: WaitOptions): Promise<WaitRow> {
     const condition = buildCondition(options.where);
     if (this.journey.exitOn.some((e) => e.event === options.event)) warnOnce(this.engine, this.journey.meta.id, options.event);
+    // The run's contact as it is now (a merge may have moved the run since it was loaded), locked; the wait
+    // and the lookback read it the same way. A merge landing while the lock was awaited: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.registerWaitOnce(key, options, condition);
+      } catch (error) {
+        if (!(error instanceof ContactMoved) || attempt === 3) throw error;
+      }
+    }
+  }
+
+  private registerWaitOnce(key: string, options: WaitOptions, condition: Condition | null): Promise<WaitRow> {
+    const runId = this.run.id;
+    const lockRunContact = (tx: Tx) =>
+      tx`select c.id from journey_runs r join contacts c on c.id = r.contact_id where r.id = ${runId} and c.merged_into is null for update of c`.then((rows) => {
+        if (!rows.length) throw new ContactMoved();
+      });
     // BEGIN, the lock and the lookback (or, without one, the insert) travel together: what follows the lock
     // on this connection runs once the lock is granted.
     return this.onConn((conn) => transactionOn(conn, async (tx) => {
       const now = this.engine.clock.now();
       const deadline = new Date(now.getTime() + options.timeout);
       const register = (matched?: { eventId: string; properties: Record<string, unknown> }) =>
-        insertWaitAndPark(tx, { runId: this.run.id, stepKey: key, contactId: this.contact.id, eventName: options.event, condition, deadline, now, matched });
+        insertWaitAndPark(tx, { runId, stepKey: key, eventName: options.event, condition, deadline, now, matched });
       let registered: Awaited<ReturnType<typeof register>>;
       if (!options.lookback) {
-        [, registered] = await Promise.all([lockContact(tx, this.contact.id), register()]);
+        [, registered] = await Promise.all([lockRunContact(tx), register()]);
       } else {
         const since = new Date(now.getTime() - options.lookback);
         // Oldest first, a page at a time until one matches `where` (evaluated here, not in SQL).
         const page = (after?: { received_at: Date; id: string }) => tx<{ id: string; properties: Record<string, unknown>; received_at: Date }[]>`
           select id, properties, received_at from events
-          where contact_id = ${this.contact.id} and name = ${options.event} and received_at >= ${since} and received_at <= ${now}
+          where contact_id = (select contact_id from journey_runs where id = ${runId}) and name = ${options.event} and received_at >= ${since} and received_at <= ${now}
             and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
             ${after ? tx`and (received_at, id) > (${after.received_at}, ${after.id}::uuid)` : tx``}
           order by received_at, id limit ${LOOKBACK_PAGE}`;
-        let [, candidates] = await Promise.all([lockContact(tx, this.contact.id), page()]);
+        let [, candidates] = await Promise.all([lockRunContact(tx), page()]);
         let hit = candidates.find((c) => evaluateCondition(condition, c.properties));
         while (!hit && candidates.length === LOOKBACK_PAGE) {
           candidates = await page(candidates[candidates.length - 1]);

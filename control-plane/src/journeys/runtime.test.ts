@@ -766,6 +766,31 @@ describe("replay, idempotency and durability", () => {
     expect(t.outbox.map((e) => e.template)).toEqual(["onboarding/enterprise-welcome", "onboarding/concierge-intro"]);
   });
 
+  it("a wait registered after the run's contact was merged mid-execution listens on the merged contact", async () => {
+    let identify = true;
+    const mergeMid = defineJourney({
+      meta: { ...base, id: "merge-mid", name: "Merge mid", trigger: { event: "start" } },
+      run: async (user, ctx) => {
+        await ctx.checkpoint("begin");
+        // The person identifies while this execution runs: their email-only contact merges into u1's.
+        if (user.stateId !== "explore" && identify) {
+          identify = false;
+          await ingest(t!.engine, { name: "identify", userId: "u1", email: "b@example.com", source: "api" });
+        }
+        const r = await ctx.waitForEvent({ event: "reply", timeout: days(1), label: "w" });
+        await ctx.checkpoint(r.timedOut ? "timeout" : "replied");
+      },
+    });
+    t = await testEngine({ journeys: [mergeMid] });
+    await t.hs.events.send({ name: "hello", userId: "u1" });
+    await t.advance(minutes(1));
+    await t.hs.events.send({ name: "start", email: "b@example.com" });
+    await t.hs.events.send({ name: "reply", userId: "u1" });
+    await t.advance(days(2));
+    const [run] = await t.runs("merge-mid");
+    expect(run.timeline.filter((e) => e.kind === "checkpoint").map((e) => e.label)).toEqual(["begin", "replied"]);
+  });
+
   it("a journey that throws is retried, then failed with the error kept; other runs go on", async () => {
     let attempts = 0;
     const flaky = defineJourney({

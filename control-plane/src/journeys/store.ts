@@ -248,13 +248,13 @@ export async function getWait(db: Db, runId: string, stepKey: string): Promise<W
  */
 export async function insertWaitAndPark(
   tx: Tx,
-  wait: { runId: string; stepKey: string; contactId: string; eventName: string; condition: Condition | null; deadline: Date; now: Date;
+  wait: { runId: string; stepKey: string; eventName: string; condition: Condition | null; deadline: Date; now: Date;
           matched?: { eventId: string; properties: Record<string, unknown> } },
 ): Promise<{ wait: WaitRow; parked: boolean }> {
   const [row] = await tx<(WaitRow & { parked: boolean })[]>`
     with w as (
       insert into journey_waits (run_id, step_key, contact_id, event_name, condition, deadline, status, matched_event_id, matched_properties, created_at, resolved_at)
-      values (${wait.runId}, ${wait.stepKey}, ${wait.contactId}, ${wait.eventName}, ${tx.json((wait.condition ?? null) as never)}, ${wait.deadline},
+      values (${wait.runId}, ${wait.stepKey}, (select contact_id from journey_runs where id = ${wait.runId}), ${wait.eventName}, ${tx.json((wait.condition ?? null) as never)}, ${wait.deadline},
               ${wait.matched ? "matched" : "waiting"}, ${wait.matched?.eventId ?? null}, ${wait.matched ? tx.json(wait.matched.properties as never) : null},
               ${wait.now}, ${wait.matched ? wait.now : null})
       on conflict (run_id, step_key) do nothing

@@ -3,6 +3,7 @@ import { startHarness, type Harness } from "../../../test/harness.js";
 import { defineJourney } from "../../journeys/define.js";
 import { executeRun } from "../../journeys/executor.js";
 import { days } from "../../duration.js";
+import { mergeContacts, softDeleteContact } from "../../identity/contacts.js";
 
 const journey = defineJourney({
   meta: { id: "admin-demo", name: "Admin demo", enabled: true, trigger: { event: "demo.start" }, entryLimit: "unlimited", suppress: 0 },
@@ -100,5 +101,26 @@ describe("journeys admin API", () => {
     const bad = await h.request("GET", "/v1/admin/journeys/admin-demo/runs?before=yesterday", undefined, { key: h.keys.read });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain("before");
+  });
+
+  it("a manual enrollment racing a merge enrolls the survivor, and racing a delete answers 404", async () => {
+    for (const id of ["m-a", "m-b", "m-c"]) await h.request("PUT", "/v1/contacts", { userId: id, email: `${id}@example.com` }, { key: h.keys.ingest });
+    const [a, b, c] = await h.engine.sql`select * from contacts where user_id in ('m-a', 'm-b', 'm-c') order by user_id`;
+    const enroll = (email: string) => h.request("POST", "/v1/admin/journeys/admin-demo/enroll", { email }, { key: h.keys["journey-admin"] });
+    let toMerged!: ReturnType<typeof enroll>;
+    let toDeleted!: ReturnType<typeof enroll>;
+    // The merge and the delete hold the contacts while both enrollments wait for them.
+    await h.engine.sql.begin(async (tx) => {
+      await tx`select id from contacts where id in (${a.id}, ${b.id}, ${c.id}) for update`;
+      toMerged = enroll("m-b@example.com");
+      toDeleted = enroll("m-c@example.com");
+      await new Promise((r) => setTimeout(r, 300));
+      await mergeContacts(tx, a as never, b as never, new Date());
+      await softDeleteContact(tx, c.id, new Date());
+    });
+    expect((await toMerged).status).toBe(201);
+    expect((await toDeleted).status).toBe(404);
+    const runs = await h.engine.sql`select c.user_id from journey_runs r join contacts c on c.id = r.contact_id where c.user_id like 'm-%'`;
+    expect(runs.map((r) => r.user_id)).toEqual(["m-a"]);
   });
 });

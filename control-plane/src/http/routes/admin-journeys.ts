@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Engine } from "../../engine.js";
 import { HogsendError } from "../../errors.js";
-import { findContact, lockContact } from "../../identity/contacts.js";
+import { findAndLockContact } from "../../identity/contacts.js";
 import { enrollContact } from "../../journeys/enroll.js";
 import { RUN_STATUSES } from "../../journeys/statuses.js";
 import { cancelRun, getRun, isJourneyEnabled, setJourneyEnabled } from "../../journeys/store.js";
@@ -81,9 +81,8 @@ export function adminJourneyRoutes(engine: Engine, requireScope: RequireScope) {
     const journey = journeyOr404(c.req.param("id"));
     const body = await jsonBody(c, identitySchema);
     const result = await engine.sql.begin(async (tx) => {
-      const contact = await findContact(tx, body);
+      const contact = await findAndLockContact(tx, body);
       if (!contact) throw new HogsendError("not_found", "no contact with that email or userId");
-      await lockContact(tx, contact.id);
       return enrollContact(engine, tx, journey, contact, null, { manual: true });
     });
     if (!result.runId) throw new HogsendError("conflict", `not enrolled: ${result.skipped}`, { reason: result.skipped });
