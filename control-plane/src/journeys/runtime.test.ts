@@ -429,13 +429,15 @@ describe("enrollment guards", () => {
     expect(await reasons(t)).toEqual(["unsubscribed", "entered", "already_running", "disabled"]);
   });
 
+  // Each "go" exits the live run and enters a new one.
+  const restarting = defineJourney({
+    meta: { ...base, id: "restart", name: "Restarting", trigger: { event: "go" }, exitOn: [{ event: "go" }] },
+    run: async (_user, ctx) => {
+      await ctx.sleep(hours(1));
+    },
+  });
+
   it("an event that exits a journey's live run and triggers that journey enters a new run", async () => {
-    const restarting = defineJourney({
-      meta: { ...base, id: "restart", name: "Restarting", trigger: { event: "go" }, exitOn: [{ event: "go" }] },
-      run: async (_user, ctx) => {
-        await ctx.sleep(hours(1));
-      },
-    });
     t = await testEngine({ journeys: [restarting] });
     await t.hs.events.send({ name: "go", userId: "u" });
     await t.hs.events.send({ name: "go", userId: "u" });
@@ -444,12 +446,6 @@ describe("enrollment guards", () => {
   });
 
   it("an event that exits and triggers a journey whose run a worker finishes at that moment still enters a new run", async () => {
-    const restarting = defineJourney({
-      meta: { ...base, id: "restart", name: "Restarting", trigger: { event: "go" }, exitOn: [{ event: "go" }] },
-      run: async (_user, ctx) => {
-        await ctx.sleep(hours(1));
-      },
-    });
     t = await testEngine({ journeys: [restarting] });
     await t.hs.events.send({ name: "go", userId: "u" });
     const [{ id }] = await t.engine.sql`select id from journey_runs`;
