@@ -98,11 +98,18 @@ class PendingSteps {
     return this.conn;
   }
 
-  /** Send what is still queued, with the final status; then the first failure, if any (never throws). */
+  /**
+   * Send what is still queued, with the final status; then the first failure, if any (never throws). The
+   * final status goes only once every earlier batch has landed: a run is never finished with records lost.
+   */
   async settle(): Promise<unknown> {
+    const firstFailure = async () => (await Promise.allSettled(this.sent)).find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
+    if (this.finish && this.sent.length) {
+      const failure = await firstFailure();
+      if (failure) return failure;
+    }
     if (this.queued.length || this.finish) this.send(this.finish);
-    const results = await Promise.allSettled(this.sent);
-    return results.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
+    return firstFailure();
   }
 
   private send(finish?: PendingSteps["finish"]): void {
@@ -134,6 +141,7 @@ async function replay(engine: Engine, pending: PendingSteps, run: RunRow, contac
     return await outcomeOf(engine, pending, run, journey, execution);
   } finally {
     // A step run concurrently may still hold the run's connection: it finishes before the connection is released.
+    await execution.drain();
     await execution.connIdle();
   }
 }
@@ -143,12 +151,14 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
   const runId = run.id;
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
+    await execution.drain();
     if (execution.parked) return "parked";
     if (execution.divergence) throw execution.divergence;
     execution.assertAllStepsMet();
     pending.finish = { status: "completed", now: engine.clock.now() };
     return "completed";
   } catch (error) {
+    await execution.drain();
     if (error instanceof Parked || execution.parked) return "parked";
     if (error instanceof RunStopped) return "stopped";
     const diverged = execution.divergence ?? (error instanceof Diverged ? error : undefined);
@@ -168,6 +178,9 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
     throw error;
   }
 }
+
+/** Step labels become keys in an index: kept short. */
+const MAX_LABEL = 200;
 
 /** The run's contact was merged into another while its lock was awaited. */
 class ContactMoved extends Error {}
@@ -240,12 +253,12 @@ class RunExecution implements EmailStepRunner {
     const zone = contactTimezone(this.contact.person_properties, this.contact.properties, this.engine.config.DEFAULT_TIMEZONE);
     return {
       // The declared property type is the journey author's word about the event; the engine stores what arrived.
-      waitForEvent: <P extends EventProperties>(o: WaitOptions<P>) => this.waitForEvent(o as unknown as WaitOptions) as Promise<WaitResult<P>>,
-      sleep: (d, o) => this.sleep("sleep", o?.label, () => this.plus(d, "sleep")),
-      sleepUntil: (date, o) => this.sleep("sleepUntil", o?.label, () => this.until(date)),
-      trigger: (o) => this.trigger(o),
-      checkpoint: (label) => this.checkpoint(label),
-      guard: { isSubscribed: (category) => this.isSubscribed(category) },
+      waitForEvent: <P extends EventProperties>(o: WaitOptions<P>) => this.track(() => this.waitForEvent(o as unknown as WaitOptions)) as Promise<WaitResult<P>>,
+      sleep: (d, o) => this.track(() => this.sleep("sleep", o?.label, () => this.plus(d, "sleep"))),
+      sleepUntil: (date, o) => this.track(() => this.sleep("sleepUntil", o?.label, () => this.until(date))),
+      trigger: (o) => this.track(() => this.trigger(o)),
+      checkpoint: (label) => this.track(() => this.checkpoint(label)),
+      guard: { isSubscribed: (category) => this.track(() => this.isSubscribed(category)) },
       when: createWhen(() => this.now(), zone),
       now: () => this.now(),
     };
@@ -253,6 +266,32 @@ class RunExecution implements EmailStepRunner {
 
   private now(): Date {
     return this.replayTime ?? this.engine.clock.now();
+  }
+
+  /** ctx calls still in flight, and whether the execution has ended (a later call is refused). */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private ended = false;
+
+  private track<T>(call: () => Promise<T>): Promise<T> {
+    if (this.ended) {
+      const refused = Promise.reject(new JourneyUsageError("a ctx call or sendEmail was made after the run's execution ended (await every step)"));
+      refused.catch(() => {});
+      return refused;
+    }
+    const promise = call();
+    this.inFlight.add(promise);
+    const done = () => this.inFlight.delete(promise);
+    promise.then(done, done);
+    return promise;
+  }
+
+  /**
+   * Wait for every ctx call still in flight (a Promise.race loser, a call not awaited): each finishes and
+   * records its step before the run's outcome is settled and its connection released; then the execution ends.
+   */
+  async drain(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    this.ended = true;
   }
 
   /** Step keys come from labels, else kind + call index; a repeated label gets a #n suffix. */
@@ -264,6 +303,8 @@ class RunExecution implements EmailStepRunner {
   private nextKey(kind: string, label?: string): { key: string; seq: number } {
     if (this.parked) throw new Parked();
     if (this.divergence) throw this.divergence;
+    if (label !== undefined && (typeof label !== "string" || !label || label.length > MAX_LABEL || label.includes("\u0000")))
+      throw new JourneyUsageError(`${kind}: a label is a non-empty string of up to ${MAX_LABEL} characters`);
     let key = label ?? `${kind}:${this.counters.get(kind) ?? 0}`;
     if (!label) this.counters.set(kind, (this.counters.get(kind) ?? 0) + 1);
     for (let n = 2; this.usedKeys.has(key); n++) key = `${label ?? kind}#${n}`;
@@ -548,7 +589,11 @@ class RunExecution implements EmailStepRunner {
     return subscribed;
   }
 
-  async sendEmail(args: SendEmailArgs): Promise<SendEmailResult> {
+  sendEmail(args: SendEmailArgs): Promise<SendEmailResult> {
+    return this.track(() => this.emailStep(args));
+  }
+
+  private async emailStep(args: SendEmailArgs): Promise<SendEmailResult> {
     const { key, seq } = this.nextKey("email");
     const step = this.stored(key, "email", seq);
     if (step) {

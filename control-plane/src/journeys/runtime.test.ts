@@ -787,6 +787,63 @@ describe("replay, idempotency and durability", () => {
     expect(run.timeline.filter((e) => e.kind === "checkpoint").map((e) => e.label)).toEqual(["begin", "replied"]);
   });
 
+  it("a batch of step records that fails to land withholds the run's finish: the retry completes it, nothing sent twice", async () => {
+    const j = defineJourney({
+      meta: { ...base, id: "lossy", name: "Lossy", trigger: { event: "go" } },
+      run: async (user, ctx) => {
+        await email(user, "onboarding/enterprise-welcome");
+        await ctx.checkpoint("flaky-record");
+        await email(user, "onboarding/concierge-intro", { csmName: "A" });
+      },
+    });
+    t = await testEngine({ journeys: [j] });
+    // The database refuses the first batch holding the checkpoint's record, once.
+    await t.engine.sql.unsafe(`
+      create sequence lossy_once;
+      create function lossy_once() returns trigger language plpgsql as $$
+        begin if new.step_key = 'flaky-record' and nextval('lossy_once') = 1 then raise exception 'simulated write failure'; end if; return new; end $$;
+      create trigger lossy_once before insert on journey_steps for each row execute function lossy_once();`);
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    await t.advance(hours(1));
+    const [run] = await t.runs("lossy");
+    expect(run.status).toBe("completed");
+    expect((await t.engine.sql`select step_key from journey_steps where run_id = ${run.id} order by seq`).map((r) => r.step_key)).toEqual(["email:0", "flaky-record", "email:1"]);
+    expect((await t.engine.sql`select count(*)::int as n from email_sends`)[0].n).toBe(2);
+    expect(t.jobErrors.map((e) => String(e.error))).toEqual([expect.stringContaining("simulated write failure")]);
+  });
+
+  it("a label that cannot be a step key (too long, or with a NUL byte) fails the run at once, naming the rule", async () => {
+    const j = defineJourney({
+      meta: { ...base, id: "long-label", name: "Long label", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        await ctx.checkpoint("x".repeat(5000));
+      },
+    });
+    t = await testEngine({ journeys: [j] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    const [run] = await t.runs("long-label");
+    expect(run.status).toBe("failed");
+    expect(run.error).toContain("a label is a non-empty string of up to 200 characters");
+  });
+
+  it("a step still in flight when run() settles (a Promise.race loser, a call not awaited) finishes and is recorded first", async () => {
+    const j = defineJourney({
+      meta: { ...base, id: "racer-steps", name: "Race", trigger: { event: "go" } },
+      run: async (user, ctx) => {
+        await Promise.race([email(user, "onboarding/enterprise-welcome"), ctx.checkpoint("c")]);
+        void ctx.trigger({ event: "fired" });
+      },
+    });
+    t = await testEngine({ journeys: [j] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    const [run] = await t.runs("racer-steps");
+    expect(run.status).toBe("completed");
+    expect((await t.engine.sql`select step_key from journey_steps where run_id = ${run.id} order by seq`).map((r) => r.step_key)).toEqual(["email:0", "c", "trigger:0"]);
+    expect(await t.events("fired")).toHaveLength(1);
+    const open = await t.engine.sql`select 1 from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`;
+    expect(open).toHaveLength(0);
+  });
+
   it("a journey that throws is retried, then failed with the error kept; other runs go on", async () => {
     let attempts = 0;
     const flaky = defineJourney({
