@@ -214,8 +214,8 @@ class RunExecution implements EmailStepRunner {
   private readonly expected = new Map<number, string>();
   private readonly expectedSeq = new Map<string, number>();
   private lastExpectedSeq: number;
-  /** ctx.now(): the time of the step being replayed, then the clock once past the stored steps. */
-  private replayTime: Date | null;
+  /** ctx.now(): the time of the run's latest step (its entry before any), stored with it, so a replay sees the same. */
+  private stepTime: Date;
   readonly runId: string;
 
   constructor(
@@ -231,7 +231,7 @@ class RunExecution implements EmailStepRunner {
   ) {
     this.runId = run.id;
     // Before its first step a run's time is its entry, on every execution, so code branching on it replays alike.
-    this.replayTime = run.started_at;
+    this.stepTime = run.started_at;
     for (const step of steps.values()) this.expected.set(step.seq, step.step_key);
     this.lastExpectedSeq = Math.max(-1, ...this.expected.keys());
     for (const [seq, key] of this.expected) this.expectedSeq.set(key, seq);
@@ -265,7 +265,7 @@ class RunExecution implements EmailStepRunner {
   }
 
   private now(): Date {
-    return this.replayTime ?? this.engine.clock.now();
+    return this.stepTime;
   }
 
   /** ctx calls still in flight, and whether the execution has ended (a later call is refused). */
@@ -341,12 +341,7 @@ class RunExecution implements EmailStepRunner {
   }
 
   private afterStored(step: StepRow) {
-    this.replayTime = step.at;
-  }
-
-  /** Past the stored steps, time is the clock's again. */
-  private live() {
-    this.replayTime = null;
+    this.stepTime = step.at;
   }
 
   private async ensureLive(): Promise<void> {
@@ -355,8 +350,11 @@ class RunExecution implements EmailStepRunner {
   }
 
   /** Record a step without waiting for it (see PendingSteps); the execution ends "stopped" if the run is no longer live. */
-  private save(step: { stepKey: string; seq: number; kind: string; label: string | null; result: unknown; at?: Date }): void {
-    this.pending.add({ ...step, at: step.at ?? this.engine.clock.now() });
+  private save(step: { stepKey: string; seq: number; kind: string; label: string | null; result: unknown; at?: Date }): Date {
+    const at = step.at ?? this.engine.clock.now();
+    this.pending.add({ ...step, at });
+    this.stepTime = at;
+    return at;
   }
 
   /** The run's locked connection, for a statement that must follow the steps recorded so far. */
@@ -414,16 +412,17 @@ class RunExecution implements EmailStepRunner {
     const { key, seq } = this.nextKey(kind, label);
     const step = this.stored(key, kind, seq);
     let wakeAtIso: string = step?.result.wakeAt;
+    let recordedAt = step?.at;
     if (!step) {
-      this.live();
       const wake = wakeAt();
       this.withinRunCap(`${kind} "${label ?? key}"`, wake);
       wakeAtIso = wake.toISOString();
-      this.save({ stepKey: key, seq, kind, label: label ?? null, result: { wakeAt: wakeAtIso } });
+      recordedAt = this.save({ stepKey: key, seq, kind, label: label ?? null, result: { wakeAt: wakeAtIso } });
     }
     const wake = new Date(wakeAtIso);
     if (this.engine.clock.now() >= wake) {
-      if (this.replayTime) this.replayTime = wake;
+      // The sleep ended at its wake time, or when it was recorded if that was later (a past sleepUntil).
+      this.stepTime = new Date(Math.max(wake.getTime(), recordedAt!.getTime()));
       return;
     }
     const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "sleeping", wake, key, this.engine.clock.now()));
@@ -449,7 +448,6 @@ class RunExecution implements EmailStepRunner {
       this.afterStored(step);
       return step.result as WaitResult;
     }
-    this.live();
     // The wait as loaded with the run: an event that matched it woke this execution, so it is current
     // unless it still looks pending, which the two branches below settle against the database.
     const loaded = registered;
@@ -543,7 +541,6 @@ class RunExecution implements EmailStepRunner {
     if (step && step.result.event !== options.event)
       throw this.diverge(new Diverged(key, `the stored trigger sent "${step.result.event}", the code now sends "${options.event}"`));
     if (step) return this.afterStored(step);
-    this.live();
     await this.ensureLive();
     let exitedItself = false;
     // On the run's connection, after the step records before it: stored steps stay a prefix of the run.
@@ -560,7 +557,9 @@ class RunExecution implements EmailStepRunner {
       // An event in the run's own exitOn exits it: the exit and the event commit, and no later step runs.
       exitedItself = result.exits.some((e) => e.runId === this.run.id && e.exited);
       if (!exitedItself) {
-        await saveStep(tx, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "trigger", label: null, result: { event: options.event, eventId: result.eventId }, at: this.engine.clock.now() });
+        const at = this.engine.clock.now();
+        await saveStep(tx, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "trigger", label: null, result: { event: options.event, eventId: result.eventId }, at });
+        this.stepTime = at;
       }
     }));
     if (exitedItself) throw new RunStopped();
@@ -571,7 +570,6 @@ class RunExecution implements EmailStepRunner {
     const { key, seq } = this.nextKey("checkpoint", label);
     const step = this.stored(key, "checkpoint", seq);
     if (step) return this.afterStored(step);
-    this.live();
     this.save({ stepKey: key, seq, kind: "checkpoint", label, result: null });
   }
 
@@ -582,7 +580,6 @@ class RunExecution implements EmailStepRunner {
       this.afterStored(step);
       return step.result.subscribed as boolean;
     }
-    this.live();
     this.flushInTurn();
     const subscribed = await isSubscribedToCategory(this.engine, this.contact.id, category ?? this.journey.meta.category ?? "journey");
     this.save({ stepKey: key, seq, kind: "guard", label: category ?? null, result: { subscribed } });
@@ -601,7 +598,6 @@ class RunExecution implements EmailStepRunner {
       this.afterStored(step);
       return { id: step.result.id, status: step.result.status, reason: step.result.reason };
     }
-    this.live();
     this.flushInTurn();
     // Preferences, the unsubscribe link and the send's events are the recipient's: the run's contact only
     // when the mail goes to its address (a CSM's copy is checked against the CSM, found by address).

@@ -844,6 +844,45 @@ describe("replay, idempotency and durability", () => {
     expect(open).toHaveLength(0);
   });
 
+  it("ctx.now() after a wait is the wait's resolution on every execution, even when the worker runs late", async () => {
+    const j = defineJourney({
+      meta: { ...base, id: "late-now", name: "Late now", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        await ctx.waitForEvent({ event: "reply", timeout: days(1), label: "w" });
+        await ctx.checkpoint(`at-${ctx.now().toISOString()}`);
+        await ctx.sleep(hours(1), { label: "nap" });
+      },
+    });
+    t = await testEngine({ journeys: [j] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.advance(minutes(30));
+    const replyAt = t.clock.now().toISOString();
+    await ingest(t.engine, { name: "reply", userId: "u", source: "api" });
+    t.clock.set(new Date(t.clock.now().getTime() + hours(1))); // the worker is an hour late
+    await t.runDue();
+    await t.advance(hours(2));
+    const [run] = await t.runs("late-now");
+    expect([run.status, run.error]).toEqual(["completed", null]);
+    expect(run.timeline.find((e) => e.kind === "checkpoint")?.label).toBe(`at-${replyAt}`);
+  });
+
+  it("ctx.now() after a sleepUntil in the past is the time the step was recorded, on every execution", async () => {
+    const j = defineJourney({
+      meta: { ...base, id: "past-now", name: "Past now", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        await ctx.sleepUntil(new Date("2025-06-01T00:00:00Z"), { label: "past" });
+        await ctx.checkpoint(`year-${ctx.now().getUTCFullYear()}`);
+        await ctx.sleep(hours(1), { label: "nap" });
+      },
+    });
+    t = await testEngine({ journeys: [j] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.advance(hours(2));
+    const [run] = await t.runs("past-now");
+    expect([run.status, run.error]).toEqual(["completed", null]);
+    expect(run.timeline.find((e) => e.kind === "checkpoint")?.label).toBe(`year-${t.clock.now().getUTCFullYear()}`);
+  });
+
   it("a journey that throws is retried, then failed with the error kept; other runs go on", async () => {
     let attempts = 0;
     const flaky = defineJourney({
