@@ -385,6 +385,12 @@ class RunExecution implements EmailStepRunner {
     } while (turn !== this.connTurn);
   }
 
+  /** The earliest wake-up this execution has parked the run for: a later park (a Promise.race loser) keeps it. */
+  private parkedUntil: Date | undefined;
+  private earliestWake(at: Date): Date {
+    return this.parkedUntil && this.parkedUntil < at ? this.parkedUntil : at;
+  }
+
   private park(): never {
     this.parked = true;
     throw new Parked();
@@ -426,8 +432,10 @@ class RunExecution implements EmailStepRunner {
       this.stepTime = new Date(Math.max(wake.getTime(), recordedAt!.getTime()));
       return;
     }
-    const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "sleeping", wake, key, this.engine.clock.now()));
+    const parkUntil = this.earliestWake(wake);
+    const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "sleeping", parkUntil, key, this.engine.clock.now()));
     if (!parked) throw new RunStopped();
+    this.parkedUntil = parkUntil;
     this.park();
   }
 
@@ -462,8 +470,12 @@ class RunExecution implements EmailStepRunner {
       if (wait.status === "waiting" && now < wait.deadline) {
         // Woken early (a retry, or a lost race): keep waiting until the deadline, unless an event resolved
         // the wait meanwhile (then go on with it) or the run stopped.
-        const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "waiting", wait.deadline, key, now, key));
-        if (parked) this.park();
+        const wakeAt = this.earliestWake(wait.deadline);
+        const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "waiting", wakeAt, key, now, key));
+        if (parked) {
+          this.parkedUntil = wakeAt;
+          this.park();
+        }
         wait = (await this.onConn((conn) => getWait(conn, this.run.id, key)))!;
         if (wait.status === "waiting") throw new RunStopped();
       }
@@ -508,7 +520,7 @@ class RunExecution implements EmailStepRunner {
       const now = this.engine.clock.now();
       const deadline = new Date(now.getTime() + options.timeout);
       const register = (matched?: { eventId: string; properties: Record<string, unknown> }) =>
-        insertWaitAndPark(tx, { runId, stepKey: key, eventName: options.event, condition, deadline, now, matched });
+        insertWaitAndPark(tx, { runId, stepKey: key, eventName: options.event, condition, deadline, now, matched, wakeAt: this.earliestWake(deadline) });
       let registered: Awaited<ReturnType<typeof register>>;
       if (!options.lookback) {
         [, registered] = await Promise.all([lockRunContact(tx), register()]);
@@ -530,6 +542,7 @@ class RunExecution implements EmailStepRunner {
         registered = await register(hit ? { eventId: hit.id, properties: hit.properties } : undefined);
       }
       if (registered.wait.status === "waiting" && !registered.parked) throw new RunStopped();
+      if (registered.parked) this.parkedUntil = this.earliestWake(registered.wait.deadline);
       return registered.wait;
     }));
   }

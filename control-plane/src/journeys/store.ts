@@ -249,6 +249,8 @@ export async function getWait(db: Db, runId: string, stepKey: string): Promise<W
 export async function insertWaitAndPark(
   tx: Tx,
   wait: { runId: string; stepKey: string; eventName: string; condition: Condition | null; deadline: Date; now: Date;
+          /** When the run wakes if nothing comes first: the deadline, or an earlier wake-up of the same execution. */
+          wakeAt?: Date;
           matched?: { eventId: string; properties: Record<string, unknown> } },
 ): Promise<{ wait: WaitRow; parked: boolean }> {
   const [row] = await tx<(WaitRow & { parked: boolean })[]>`
@@ -260,11 +262,11 @@ export async function insertWaitAndPark(
       on conflict (run_id, step_key) do nothing
       returning *),
     parked as (
-      update journey_runs set status = 'waiting', wake_at = ${wait.deadline}, parked_at = ${wait.stepKey}, updated_at = ${wait.now}
+      update journey_runs set status = 'waiting', wake_at = ${wait.wakeAt ?? wait.deadline}, parked_at = ${wait.stepKey}, updated_at = ${wait.now}
       where id = ${wait.runId} and status in ('running', 'waiting', 'sleeping') and exists (select 1 from w where w.status = 'waiting')
       returning id),
     job as (
-      select graphile_worker.add_job(identifier => ${Jobs.run}::text, payload => json_build_object('runId', id), run_at => ${wait.deadline}::timestamptz,
+      select graphile_worker.add_job(identifier => ${Jobs.run}::text, payload => json_build_object('runId', id), run_at => ${wait.wakeAt ?? wait.deadline}::timestamptz,
         max_attempts => ${RUN_JOB_MAX_ATTEMPTS}::int, job_key => 'run:' || id) from parked)
     select w.*, (select count(*) from job) > 0 as parked from w`;
   if (row) {
@@ -273,7 +275,8 @@ export async function insertWaitAndPark(
   }
   // Registered before (an earlier replay committed it): the run parks on it as it stands.
   const existing = (await getWait(tx, wait.runId, wait.stepKey))!;
-  const parked = existing.status === "waiting" && (await parkRun(tx, wait.runId, "waiting", existing.deadline, wait.stepKey, wait.now, wait.stepKey));
+  const wakeAt = wait.wakeAt && wait.wakeAt < existing.deadline ? wait.wakeAt : existing.deadline;
+  const parked = existing.status === "waiting" && (await parkRun(tx, wait.runId, "waiting", wakeAt, wait.stepKey, wait.now, wait.stepKey));
   return { wait: existing, parked };
 }
 
