@@ -39,7 +39,7 @@ describe("start-up checks of app definitions", () => {
       run: async (user, ctx) => {
         const r = await ctx.waitForEvent({ event: "x", timeout: days(1) });
         if (r.timedOut) return;
-        await sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, template: Templates.GHOST, subject: "s" });
+        await sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, template: Templates.GHOST as never, subject: "s" });
       },
     });
     const registry = compile([journey]);

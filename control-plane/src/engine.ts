@@ -8,7 +8,7 @@ import { sendEmail } from "./mail/service.js";
 import { templateKeys } from "./mail/templates.js";
 import { createOutboxTransport } from "./mail/transports/outbox.js";
 import type { EmailTransport } from "./mail/transports/types.js";
-import type { EmailService } from "./mail/types.js";
+import type { EmailService, SendEmailRequest } from "./mail/types.js";
 
 /** The process-wide container: what every module is handed instead of globals. */
 export interface Engine {
@@ -67,7 +67,8 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
     secrets: { signing: config.HOGSEND_SECRET ?? (await loadOrCreateSecret(sql, "signing")) },
     transport,
     emailFrom: config.EMAIL_FROM ?? "Hogsend <hello@hogsend.localhost>",
-    email: { send: (request) => sendEmail(engine, request) },
+    // The typed request is a SendEmailRequest whose props match their template (interfaces, not a plain record).
+    email: { send: (request) => sendEmail(engine, request as SendEmailRequest) },
   };
   return engine;
 }

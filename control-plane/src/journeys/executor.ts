@@ -18,6 +18,7 @@ import { contactTimezone, createWhen } from "./when.js";
 import type { CompiledJourney, JourneyContext, JourneyUser, TriggerOptions, WaitOptions, WaitResult } from "./types.js";
 import type { SendEmailResult } from "../mail/types.js";
 import { isSubscribedToCategory } from "../mail/preferences.js";
+import { sendEmail as sendEmailService } from "../mail/service.js";
 
 export type RunOutcome = "parked" | "completed" | "failed" | "diverged" | "stopped" | "busy" | "retry";
 
@@ -617,10 +618,10 @@ class RunExecution implements EmailStepRunner {
     // when the mail goes to its address (a CSM's copy is checked against the CSM, found by address).
     const toRunContact = String(args.to ?? "").trim().toLowerCase() === this.contact.email;
     // The email service checks the run is still live in its first query (RunStopped if not).
-    const result = await this.engine.email.send({
+    const result = await sendEmailService(this.engine, {
       to: args.to,
       template: args.template,
-      props: args.props,
+      props: args.props as Record<string, unknown> | undefined,
       subject: args.subject,
       userId: toRunContact ? args.userId : undefined,
       category: args.category ?? this.journey.meta.category ?? "journey",

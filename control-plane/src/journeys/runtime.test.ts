@@ -3,7 +3,8 @@ import { testEngine } from "../../test/engine.js";
 import type { TestEngine } from "../testing/index.js";
 import { days, hours, minutes } from "../duration.js";
 import { defineJourney } from "./define.js";
-import { sendEmail } from "./send-email.js";
+import { sendEmail, type SendEmailArgs } from "./send-email.js";
+import type { EmailService } from "../mail/types.js";
 import { executeRun } from "./executor.js";
 import { ingest } from "../ingest/ingest.js";
 import { defineTask } from "../tasks/define.js";
@@ -17,14 +18,22 @@ import { createHttpApp } from "../http/app.js";
 import { closeEngine, createEngine } from "../engine.js";
 import { engineTasks } from "../worker/tasks.js";
 
+// An app's own template, declared as apps declare theirs (see docs/email.md).
+declare module "@hogsend/email" {
+  interface TemplateProps {
+    "billing/receipt": { amount: number };
+  }
+}
+
 let t: TestEngine | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;
 });
 
+// Tests pick templates at run time: the typed check of template props is exercised in "typed journeys".
 const email = (user: { email: string; id: string; stateId: string; journeyName: string }, template: string, props: Record<string, unknown> = {}) =>
-  sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, journeyName: user.journeyName, template, subject: template, props });
+  sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, journeyName: user.journeyName, template, subject: template, props } as SendEmailArgs);
 
 const base = { enabled: true, entryLimit: "unlimited" as const, suppress: 0 };
 
@@ -1047,6 +1056,19 @@ describe("a journey email to someone other than the run's contact", () => {
   });
 });
 
+// Template props are checked by type wherever app code sends (the typecheck in `npm test` enforces these lines).
+export function templatePropsAreTyped(user: { email: string; id: string; stateId: string }, emailService: EmailService) {
+  void sendEmail({ to: user.email, journeyStateId: user.stateId, template: "support/followup", subject: "s", props: { ticketId: "T-1" } });
+  // @ts-expect-error: ticketId is a string
+  void sendEmail({ to: user.email, journeyStateId: user.stateId, template: "support/followup", subject: "s", props: { ticketId: 1 } });
+  // @ts-expect-error: csmName is required
+  void sendEmail({ to: user.email, journeyStateId: user.stateId, template: "onboarding/concierge-intro", subject: "s", props: {} });
+  // @ts-expect-error: not a registered template
+  void sendEmail({ to: user.email, journeyStateId: user.stateId, template: "onboarding/ghost", subject: "s" });
+  // @ts-expect-error: ticketId is a string, through a task's emailService too
+  void emailService.send({ to: "x@example.com", template: "support/followup", props: { ticketId: 1 } });
+}
+
 describe("typed journeys", () => {
   it("a journey declares its trigger's properties: where and user.properties are typed, and it runs as any other", async () => {
     type Signup = { plan: "pro" | "enterprise"; seats: number };
@@ -1105,7 +1127,7 @@ describe("createTestEngine", () => {
     const billing = defineJourney({
       meta: { ...base, id: "billing", name: "Billing", trigger: { event: "paid" } },
       run: async (user) => {
-        await sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, journeyName: user.journeyName, template: "billing/receipt" as never, subject: "Receipt", props: { amount: 42 } });
+        await sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId, journeyName: user.journeyName, template: "billing/receipt", subject: "Receipt", props: { amount: 42 } });
       },
     });
     t = await testEngine({ journeys: [billing], templates: [receipt] });

@@ -1,17 +1,19 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { SendEmailResult } from "../mail/types.js";
+import type { TemplateKey } from "@hogsend/email";
+import type { SendEmailResult, TemplatePropsOf } from "../mail/types.js";
 
-export interface SendEmailArgs {
+interface SendEmailFields {
   to: string;
   userId?: string;
   /** The run id (`user.stateId`). */
   journeyStateId: string;
-  template: string;
   subject?: string;
   journeyName?: string;
-  props?: Record<string, unknown>;
   category?: string;
 }
+
+/** sendEmail's argument: a registered template, with its props checked against the template's declared props. */
+export type SendEmailArgs = { [K in TemplateKey]: SendEmailFields & { template: K } & TemplatePropsOf<K> }[TemplateKey];
 
 export interface EmailStepRunner {
   runId: string;

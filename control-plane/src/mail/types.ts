@@ -1,3 +1,5 @@
+import type { TemplateKey, TemplateProps } from "@hogsend/email";
+
 /** A request to send one email: from a journey (sendEmail), a task (emailService.send) or the API. */
 export interface SendEmailRequest {
   to: string;
@@ -24,6 +26,18 @@ export interface SendEmailResult {
   reason?: string;
 }
 
+/** A template's props argument: required unless every prop is optional. */
+export type TemplatePropsOf<K extends TemplateKey> = {} extends TemplateProps[K] ? { props?: TemplateProps[K] } : { props: TemplateProps[K] };
+
+/**
+ * A send as app code writes it: the template is a registered key and its props are checked against the
+ * template's declared props (TemplateProps, augmented for an app's own templates), so a wrong or missing
+ * prop fails `tsc`. The service checks them again at run time.
+ */
+export type TypedSendEmailRequest = {
+  [K in TemplateKey]: Omit<SendEmailRequest, "template" | "props"> & { template: K } & TemplatePropsOf<K>;
+}[TemplateKey];
+
 export interface EmailService {
-  send(request: SendEmailRequest): Promise<SendEmailResult>;
+  send(request: TypedSendEmailRequest): Promise<SendEmailResult>;
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Engine } from "../../engine.js";
 import { HogsendError } from "../../errors.js";
 import { allTemplates, checkTemplateProps, render, templateInfo } from "../../mail/templates.js";
-import { resendFailed } from "../../mail/service.js";
+import { resendFailed, sendEmail } from "../../mail/service.js";
 import { unsuppress } from "../../mail/suppression.js";
 import { normalizeEmail } from "../../identity/normalize.js";
 import type { AuthVariables, RequireScope } from "../auth.js";
@@ -49,7 +49,7 @@ export function adminEmailRoutes(engine: Engine, requireScope: RequireScope) {
     const body = await jsonBody(c, testSchema);
     const info = templateInfo(body.template);
     if (!info) throw new HogsendError("invalid_request", `template: "${body.template}" is not a registered template`, { issues: [{ field: "template", message: "unknown template" }] });
-    const result = await engine.email.send({
+    const result = await sendEmail(engine, {
       to: body.to, template: body.template, props: body.props ?? info.sampleProps, subject: `[Test] ${body.subject ?? info.defaultSubject}`,
       category: "transactional", skipPreferenceCheck: true,
     });

@@ -3,6 +3,7 @@ import type { Engine } from "../../engine.js";
 import { HogsendError } from "../../errors.js";
 import type { AuthVariables, RequireScope } from "../auth.js";
 import { sendEmailSchema } from "../schemas.js";
+import { sendEmail } from "../../mail/service.js";
 import { jsonBody } from "../validate.js";
 
 export function emailRoutes(engine: Engine, requireScope: RequireScope) {
@@ -13,7 +14,8 @@ export function emailRoutes(engine: Engine, requireScope: RequireScope) {
     if (body.skipPreferenceCheck && c.get("apiKey").scope !== "full-admin") {
       throw new HogsendError("forbidden", "skipPreferenceCheck needs a full-admin API key", { issues: [{ field: "skipPreferenceCheck", message: "needs a full-admin API key" }] });
     }
-    const result = await engine.email.send({ ...body, idempotencyKey: c.req.header("idempotency-key") || body.idempotencyKey });
+    // The body's template and props are checked at run time (400 naming the field), not by type.
+    const result = await sendEmail(engine, { ...body, idempotencyKey: c.req.header("idempotency-key") || body.idempotencyKey });
     return c.json(result);
   });
 
