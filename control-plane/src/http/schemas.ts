@@ -2,7 +2,15 @@ import { z } from "zod";
 import { listsBag, propertyBag } from "./validate.js";
 
 const email = z.string().trim().max(320).email("must be a valid email address");
-const userId = z.string().trim().min(1).max(256);
+/** Postgres text cannot hold a NUL character. */
+const noNul = (s: string) => !s.includes("\u0000");
+const userId = z.string().trim().min(1).max(256).refine(noNul, "cannot contain a NUL character");
+const idempotencyKey = z.string().min(1).max(256).refine(noNul, "cannot contain a NUL character");
+/** An ISO time Postgres can store and a person could mean: years 1970 to 9999. */
+const eventTime = z.iso.datetime({ offset: true }).refine((s) => {
+  const year = new Date(s).getUTCFullYear();
+  return year >= 1970 && year <= 9999;
+}, "must be between 1970 and 9999");
 
 export const upsertContactSchema = z
   .strictObject({
@@ -31,8 +39,8 @@ export const sendEventSchema = z
     eventProperties: propertyBag.optional(),
     contactProperties: propertyBag.optional(),
     lists: listsBag.optional(),
-    timestamp: z.iso.datetime({ offset: true }).optional(),
-    idempotencyKey: z.string().min(1).max(256).optional(),
+    timestamp: eventTime.optional(),
+    idempotencyKey: idempotencyKey.optional(),
   })
   .refine((v) => v.email || v.userId, { message: "email or userId is required", path: ["email"] });
 
@@ -43,7 +51,7 @@ export const sendEmailSchema = z.strictObject({
   subject: z.string().min(1).max(998).optional(),
   userId: userId.optional(),
   category: z.string().min(1).max(100).optional(),
-  idempotencyKey: z.string().min(1).max(256).optional(),
+  idempotencyKey: idempotencyKey.optional(),
   skipPreferenceCheck: z.boolean().optional(),
 });
 
@@ -53,7 +61,7 @@ export const campaignSchema = z.strictObject({
   template: z.string().min(1).max(200),
   props: propertyBag.optional(),
   subject: z.string().min(1).max(998).optional(),
-  idempotencyKey: z.string().min(1).max(256),
+  idempotencyKey: idempotencyKey,
   sendAt: z.iso.datetime({ offset: true }).optional(),
 });
 

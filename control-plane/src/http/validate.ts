@@ -8,7 +8,10 @@ export const BAG_LIMITS = { depth: 5, keys: 100, stringLength: 8_192, bytes: 65_
 function bagIssue(value: unknown, depth: number): string | null {
   if (value === null || typeof value === "boolean") return null;
   if (typeof value === "number") return Number.isFinite(value) ? null : "numbers must be finite";
-  if (typeof value === "string") return value.length > BAG_LIMITS.stringLength ? `strings are limited to ${BAG_LIMITS.stringLength} characters` : null;
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) return "strings cannot contain a NUL character";
+    return value.length > BAG_LIMITS.stringLength ? `strings are limited to ${BAG_LIMITS.stringLength} characters` : null;
+  }
   if (depth >= BAG_LIMITS.depth) return `nesting is limited to ${BAG_LIMITS.depth} levels`;
   if (Array.isArray(value)) {
     if (value.length > BAG_LIMITS.keys) return `arrays are limited to ${BAG_LIMITS.keys} items`;
@@ -23,6 +26,7 @@ function bagIssue(value: unknown, depth: number): string | null {
     if (entries.length > BAG_LIMITS.keys) return `objects are limited to ${BAG_LIMITS.keys} keys`;
     for (const [k, v] of entries) {
       if (k.length > 200) return "keys are limited to 200 characters";
+      if (k.includes("\u0000")) return "keys cannot contain a NUL character";
       const issue = bagIssue(v, depth + 1);
       if (issue) return issue;
     }
@@ -35,7 +39,7 @@ function bagIssue(value: unknown, depth: number): string | null {
 export const propertyBag = z.record(z.string(), z.unknown()).superRefine((bag, ctx) => {
   const issue = bagIssue(bag, 0);
   if (issue) ctx.addIssue({ code: "custom", message: issue });
-  else if (JSON.stringify(bag).length > BAG_LIMITS.bytes) ctx.addIssue({ code: "custom", message: `is limited to ${BAG_LIMITS.bytes} bytes of JSON` });
+  else if (Buffer.byteLength(JSON.stringify(bag)) > BAG_LIMITS.bytes) ctx.addIssue({ code: "custom", message: `is limited to ${BAG_LIMITS.bytes} bytes of JSON` });
 });
 
 export const listsBag = z.record(z.string().regex(/^[a-z0-9_-]+$/, "list ids match [a-z0-9_-]+"), z.boolean());

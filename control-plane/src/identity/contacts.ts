@@ -111,7 +111,7 @@ export async function findContact(db: Db, identity: Identity): Promise<ContactRo
  * Resolve an identity to one canonical contact, creating or linking as needed; when the keys name two
  * different contacts they merge (the older survives). Must run inside a transaction.
  */
-export async function resolveContact(tx: Db, identity: Identity, now: Date): Promise<ResolveResult> {
+export async function resolveContact(tx: Db, identity: Identity, now: Date, attempt = 1): Promise<ResolveResult> {
   const email = identity.email ? normalizeEmail(identity.email) : undefined;
   const userId = identity.userId ?? undefined;
   const distinctId = identity.distinctId ?? undefined;
@@ -145,9 +145,15 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date): Pro
   const merged: string[] = [];
 
   if (found.length === 0) {
-    [contact] = await tx<ContactRow[]>`
+    // A one-key create of the same person (which takes no identity lock) may commit first: then look again.
+    const [inserted] = await tx<ContactRow[]>`
       insert into contacts (email, user_id, created_at, updated_at)
-      values (${email ?? null}, ${userId ?? null}, ${now}, ${now}) returning *`;
+      values (${email ?? null}, ${userId ?? null}, ${now}, ${now}) on conflict do nothing returning *`;
+    if (!inserted) {
+      if (attempt >= 3) throw new Error("resolveContact: the identity kept changing under concurrent writes");
+      return resolveContact(tx, identity, now, attempt + 1);
+    }
+    contact = inserted;
     created = true;
   } else {
     found.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
@@ -156,7 +162,8 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date): Pro
       await mergeContacts(tx, contact, loser, now);
       merged.push(loser.id);
     }
-    const setEmail = email && !contact.email && !found.some((c) => c !== contact && c.email === email);
+    // A merged-away contact no longer holds its keys (the unique indexes cover live contacts): the survivor takes them.
+    const setEmail = email && !contact.email;
     const setUser = userId && !contact.user_id;
     if (setEmail || setUser || merged.length) {
       [contact] = await tx<ContactRow[]>`
@@ -225,9 +232,15 @@ export async function mergeContacts(tx: Db, survivor: ContactRow, loser: Contact
            where list_memberships.updated_at < excluded.updated_at`;
   await tx`delete from list_memberships where contact_id = ${loser.id}`;
   // A journey can hold one live run per contact: the survivor's run stays, the loser's duplicate is cancelled.
-  await tx`update journey_runs set status = 'cancelled', exit_reason = 'merged', finished_at = ${now}, updated_at = ${now}
-           where contact_id = ${loser.id} and status in ('running', 'waiting', 'sleeping')
-             and journey_id in (select journey_id from journey_runs where contact_id = ${survivor.id} and status in ('running', 'waiting', 'sleeping'))`;
+  // Cancelled as every stopped run is: its waits cancelled and its job removed, so no later event matches them.
+  await tx`
+    with cancelled as (
+      update journey_runs set status = 'cancelled', exit_reason = 'merged', finished_at = ${now}, updated_at = ${now}, wake_at = null
+      where contact_id = ${loser.id} and status in ('running', 'waiting', 'sleeping')
+        and journey_id in (select journey_id from journey_runs where contact_id = ${survivor.id} and status in ('running', 'waiting', 'sleeping'))
+      returning id),
+    waits as (update journey_waits set status = 'cancelled', resolved_at = ${now} where run_id in (select id from cancelled) and status = 'waiting')
+    select graphile_worker.remove_job('run:' || id) from cancelled`;
   await tx`update journey_runs set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
   await tx`update journey_steps set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
   await tx`update journey_waits set contact_id = ${survivor.id} where contact_id = ${loser.id}`;

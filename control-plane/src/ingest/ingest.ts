@@ -110,6 +110,11 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
     [contact] = await tx<ContactRow[]>`select * from contacts where id = ${input.contactId} and deleted_at is null for update`;
   }
   if (!contact && (input.email || input.userId || input.distinctId)) {
+    // A replayed key changes nothing: not even the contact it names (resolving may create, link or merge).
+    if (key) {
+      const [seen] = await tx<{ contact_id: string | null }[]>`select contact_id from events where idempotency_key = ${key}`;
+      if (seen) return { stored: false, eventId: null, contactId: seen.contact_id, exits: [] };
+    }
     contact = (await resolveContact(tx, { email: input.email, userId: input.userId, distinctId: input.distinctId }, now)).contact;
   } else if (!contact && input.lists && Object.keys(input.lists).length) {
     throw invalidField("lists", "needs email or userId");

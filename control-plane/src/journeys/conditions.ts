@@ -64,11 +64,12 @@ export function buildCondition(where: Where<any> | undefined): Condition | null 
 }
 
 /** Dotted keys reach into nested objects: `b.prop("address.country")`. */
+/** A property by key, or by dotted path; only the event's own properties count (never `constructor` and the like). */
 function lookup(properties: Record<string, unknown>, key: string): unknown {
-  if (key in properties) return properties[key];
+  if (Object.hasOwn(properties, key)) return properties[key];
   let value: unknown = properties;
   for (const part of key.split(".")) {
-    if (value === null || typeof value !== "object") return undefined;
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, part)) return undefined;
     value = (value as Record<string, unknown>)[part];
   }
   return value;

@@ -60,6 +60,15 @@ describe("identity: one canonical contact per person", () => {
     expect(loser.merged_into).toBe(byEmail.body.id);
   });
 
+  it("the survivor of a merge takes the keys it lacked from the merged-away contact", async () => {
+    await upsert({ userId: "user_lin" });
+    await h.engine.sql`update contacts set created_at = created_at - interval '1 minute' where user_id = 'user_lin'`;
+    await upsert({ email: "lin@example.com" });
+    const merged = await upsert({ userId: "user_lin", email: "lin@example.com" });
+    const [c] = await find("email=lin@example.com");
+    expect(c).toMatchObject({ id: merged.body.id, email: "lin@example.com", userId: "user_lin" });
+  });
+
   it("soft-deletes: the contact is no longer found; a later upsert of the same keys starts a new contact", async () => {
     const created = await upsert({ email: "gone@example.com", userId: "user_gone", properties: { plan: "pro" } });
     const del = await h.request("DELETE", "/v1/contacts", { userId: "user_gone" }, { key: h.keys.ingest });

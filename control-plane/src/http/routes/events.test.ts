@@ -93,6 +93,15 @@ describe("POST /v1/events", () => {
       [{ name: "x.y", userId: "x", properties: { a: 1 } }, "properties"],
       [{ name: "x.y", userId: "x", lists: { "restock-chair-01": "yes" } }, "lists"],
       [{ name: "x.y", userId: "x", lists: { "unknown-list": true } }, "lists.unknown-list"],
+      // What Postgres cannot store is refused here, not failed there.
+      [{ name: "x.y", userId: "x", eventProperties: { a: "x\u0000y" } }, "eventProperties"],
+      [{ name: "x.y", userId: "x", eventProperties: { "k\u0000": 1 } }, "eventProperties"],
+      [{ name: "x.y", userId: "x", contactProperties: { a: "x\u0000y" } }, "contactProperties"],
+      [{ name: "x.y", userId: "u\u0000v" }, "userId"],
+      [{ name: "x.y", userId: "x", idempotencyKey: "k\u0000" }, "idempotencyKey"],
+      [{ name: "x.y", userId: "x", timestamp: "0000-01-01T00:00:00Z" }, "timestamp"],
+      // 64 KB is bytes of JSON, multi-byte characters counted as such.
+      [{ name: "x.y", userId: "x", eventProperties: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`k${i}`, "€".repeat(8000)])) }, "eventProperties"],
     ];
     for (const [body, field] of cases) {
       const r = await send(body);
@@ -107,6 +116,31 @@ describe("POST /v1/events", () => {
     expect(huge.body.error.code).toBe("payload_too_large");
     expect(await count("events")).toBe(events);
     expect(await count("contacts")).toBe(contacts);
+  });
+
+  it("a replayed key changes nothing, not even the contacts it names", async () => {
+    await send({ name: "x.replayed", userId: "r-a", idempotencyKey: "replay-identity" });
+    await send({ name: "x.other", email: "r-b@example.com" });
+    const contacts = await count("contacts");
+    const replays = [
+      await send({ name: "x.replayed", email: "r-new@example.com", idempotencyKey: "replay-identity" }),
+      await send({ name: "x.replayed", userId: "r-a", email: "r-b@example.com", idempotencyKey: "replay-identity" }),
+    ];
+    expect(replays.map((r) => r.body.stored)).toEqual([false, false]);
+    expect(await count("contacts")).toBe(contacts);
+    expect(await h.engine.sql`select 1 from contacts where merged_into is not null and user_id = 'r-a'`).toHaveLength(0);
+  });
+
+  it("concurrent first events for one new person, by userId and by userId and email, each store once on one contact", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const pair = await Promise.all([send({ name: "page.viewed", userId: `q${i}` }), send({ name: "user.signed_up", userId: `q${i}`, email: `q${i}@example.com` })]);
+      statuses.push(...pair.map((r) => r.status));
+    }
+    expect(statuses.filter((s) => s !== 201)).toEqual([]);
+    const people = await h.engine.sql`select count(*)::int as n from contacts where user_id like 'q%' and merged_into is null and deleted_at is null`;
+    expect(people[0].n).toBe(10);
+    expect(await h.engine.sql`select 1 from contacts where user_id like 'q%' and email is null and merged_into is null`).toHaveLength(0);
   });
 
   it("never leaks a stack trace on an unknown route", async () => {
