@@ -19,6 +19,13 @@ describe("where conditions", () => {
     expect(check((b) => b.prop("nested.country").eq("DE"))).toBe(true);
   });
 
+  it("sees only the event's own properties: object built-ins are not properties", () => {
+    for (const key of ["constructor", "toString", "__proto__", "hasOwnProperty", "nested.constructor"]) {
+      expect(evaluateCondition({ op: "exists", key }, props), key).toBe(false);
+    }
+    expect(evaluateCondition({ op: "exists", key: "constructor" }, { constructor: "given" })).toBe(true);
+  });
+
   it("a comparison against a missing or mistyped value is false, never a throw", () => {
     expect(check((b) => b.prop("missing").gt(1))).toBe(false);
     expect(check((b) => b.prop("plan").gt(1))).toBe(false);

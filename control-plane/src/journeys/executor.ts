@@ -56,7 +56,9 @@ export async function executeRun(engine: Engine, runId: string): Promise<RunOutc
         : ("stopped" as const),
     ]);
     // The queued step records and final status, then the unlock queued behind them on this connection: one round trip.
-    const [failure] = await Promise.all([pending?.settle(), lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`]);
+    // The final batch is written before the unlock (both pipelined): the lock covers the run's last write.
+    const landed = await pending?.settle();
+    const [failure] = await Promise.all([landed?.(), lock`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`]);
     if (replayed.status === "rejected") throw replayed.reason;
     if (failure instanceof RunStopped) return "stopped";
     if (failure) throw failure;
@@ -76,7 +78,7 @@ class PendingSteps {
   private queued: StepRecord[] = [];
   private readonly sent: Promise<void>[] = [];
   /** The run's final status, written with the last step records. */
-  finish: { status: "completed" | "failed" | "diverged"; now: Date; error?: string } | undefined;
+  finish: { status: "completed" | "failed" | "diverged"; now: Date; error?: string; cancelWaits?: boolean } | undefined;
 
   constructor(
     private readonly conn: Sql,
@@ -100,17 +102,18 @@ class PendingSteps {
   }
 
   /**
-   * Send what is still queued, with the final status; then the first failure, if any (never throws). The
-   * final status goes only once every earlier batch has landed: a run is never finished with records lost.
+   * Send what is still queued, with the final status. The final status goes only once every earlier batch
+   * has landed (a run is never finished with records lost). Resolves once the last batch is written, to a
+   * function giving the first failure when everything has landed (never throws).
    */
-  async settle(): Promise<unknown> {
+  async settle(): Promise<() => Promise<unknown>> {
     const firstFailure = async () => (await Promise.allSettled(this.sent)).find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
     if (this.finish && this.sent.length) {
       const failure = await firstFailure();
-      if (failure) return failure;
+      if (failure) return async () => failure;
     }
     if (this.queued.length || this.finish) this.send(this.finish);
-    return firstFailure();
+    return firstFailure;
   }
 
   private send(finish?: PendingSteps["finish"]): void {
@@ -153,10 +156,12 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     await execution.drain();
-    if (execution.parked) return "parked";
+    if (execution.parked && execution.cutOff) return "parked";
     if (execution.divergence) throw execution.divergence;
     execution.assertAllStepsMet();
-    pending.finish = { status: "completed", now: engine.clock.now() };
+    // run() returned: the journey is done, even if a step it left behind (a Promise.race loser) parked the
+    // run; that step's pending wait is cancelled with the completion.
+    pending.finish = { status: "completed", now: engine.clock.now(), cancelWaits: execution.parked };
     return "completed";
   } catch (error) {
     await execution.drain();
@@ -206,6 +211,8 @@ function warnOnce(engine: Engine, journeyId: string, event: string) {
 /** One replay of one run: the ctx the journey sees, and the memoization behind it. */
 class RunExecution implements EmailStepRunner {
   parked = false;
+  /** The code tried a step after the run parked (it caught the park): it is not done, whatever run() returns. */
+  cutOff = false;
   /** The first divergence met: it stays, even if the journey's code catches the error. */
   divergence: Diverged | undefined;
   private seq = 0;
@@ -302,7 +309,10 @@ class RunExecution implements EmailStepRunner {
   }
 
   private nextKey(kind: string, label?: string): { key: string; seq: number } {
-    if (this.parked) throw new Parked();
+    if (this.parked) {
+      this.cutOff = true;
+      throw new Parked();
+    }
     if (this.divergence) throw this.divergence;
     if (label !== undefined && (typeof label !== "string" || !label || label.length > MAX_LABEL || label.includes("\u0000")))
       throw new JourneyUsageError(`${kind}: a label is a non-empty string of up to ${MAX_LABEL} characters`);
@@ -342,8 +352,13 @@ class RunExecution implements EmailStepRunner {
     if (unmet) throw this.diverge(new Diverged(unmet[1], "the code now ends before reaching it"));
   }
 
+  /** ctx.now() only moves forward: concurrent steps finish in one order live and another on replay. */
+  private advanceTime(at: Date) {
+    if (at > this.stepTime) this.stepTime = at;
+  }
+
   private afterStored(step: StepRow) {
-    this.stepTime = step.at;
+    this.advanceTime(step.at);
   }
 
   private async ensureLive(): Promise<void> {
@@ -355,7 +370,7 @@ class RunExecution implements EmailStepRunner {
   private save(step: { stepKey: string; seq: number; kind: string; label: string | null; result: unknown; at?: Date }): Date {
     const at = step.at ?? this.engine.clock.now();
     this.pending.add({ ...step, at });
-    this.stepTime = at;
+    this.advanceTime(at);
     return at;
   }
 
@@ -430,13 +445,17 @@ class RunExecution implements EmailStepRunner {
     const wake = new Date(wakeAtIso);
     if (this.engine.clock.now() >= wake) {
       // The sleep ended at its wake time, or when it was recorded if that was later (a past sleepUntil).
-      this.stepTime = new Date(Math.max(wake.getTime(), recordedAt!.getTime()));
+      this.advanceTime(new Date(Math.max(wake.getTime(), recordedAt!.getTime())));
       return;
     }
-    const parkUntil = this.earliestWake(wake);
-    const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "sleeping", parkUntil, key, this.engine.clock.now()));
+    // In the connection's turn: a park queued before this one (a Promise.race) has set its wake-up by then.
+    const parked = await this.onConn(async (conn) => {
+      const parkUntil = this.earliestWake(wake);
+      const ok = await parkRun(conn, this.run.id, "sleeping", parkUntil, key, this.engine.clock.now());
+      if (ok) this.parkedUntil = parkUntil;
+      return ok;
+    });
     if (!parked) throw new RunStopped();
-    this.parkedUntil = parkUntil;
     this.park();
   }
 
@@ -471,12 +490,15 @@ class RunExecution implements EmailStepRunner {
       if (wait.status === "waiting" && now < wait.deadline) {
         // Woken early (a retry, or a lost race): keep waiting until the deadline, unless an event resolved
         // the wait meanwhile (then go on with it) or the run stopped.
-        const wakeAt = this.earliestWake(wait.deadline);
-        const parked = await this.onConn((conn) => parkRun(conn, this.run.id, "waiting", wakeAt, key, now, key));
-        if (parked) {
-          this.parkedUntil = wakeAt;
-          this.park();
-        }
+        // Under the contact's lock, which ingest holds while it matches or exits: the wait is still waiting
+        // when the run parks on it, or the event's outcome is read below.
+        const parked = await this.onConn((conn) => transactionOn(conn, async (tx) => {
+          const parkUntil = this.earliestWake(wait.deadline);
+          const [, ok] = await Promise.all([this.lockRunContact(tx), parkRun(tx, this.run.id, "waiting", parkUntil, key, now, key)]);
+          if (ok) this.parkedUntil = parkUntil;
+          return ok;
+        }));
+        if (parked) this.park();
         wait = (await this.onConn((conn) => getWait(conn, this.run.id, key)))!;
         if (wait.status === "waiting") throw new RunStopped();
       }
@@ -509,12 +531,16 @@ class RunExecution implements EmailStepRunner {
     }
   }
 
+  /** Row-lock the run's contact as it is now (a merge may have moved the run since it was loaded). */
+  private lockRunContact(tx: Tx): Promise<void> {
+    return tx`select c.id from journey_runs r join contacts c on c.id = r.contact_id where r.id = ${this.run.id} and c.merged_into is null for update of c`.then((rows) => {
+      if (!rows.length) throw new ContactMoved();
+    });
+  }
+
   private registerWaitOnce(key: string, options: WaitOptions, condition: Condition | null): Promise<WaitRow> {
     const runId = this.run.id;
-    const lockRunContact = (tx: Tx) =>
-      tx`select c.id from journey_runs r join contacts c on c.id = r.contact_id where r.id = ${runId} and c.merged_into is null for update of c`.then((rows) => {
-        if (!rows.length) throw new ContactMoved();
-      });
+    const lockRunContact = (tx: Tx) => this.lockRunContact(tx);
     // BEGIN, the lock and the lookback (or, without one, the insert) travel together: what follows the lock
     // on this connection runs once the lock is granted.
     return this.onConn((conn) => transactionOn(conn, async (tx) => {
@@ -575,7 +601,7 @@ class RunExecution implements EmailStepRunner {
       if (!exitedItself) {
         const at = this.engine.clock.now();
         await saveStep(tx, { runId: this.run.id, contactId: this.contact.id, stepKey: key, seq, kind: "trigger", label: null, result: { event: options.event, eventId: result.eventId }, at });
-        this.stepTime = at;
+        this.advanceTime(at);
       }
     }));
     if (exitedItself) throw new RunStopped();

@@ -153,6 +153,37 @@ describe("waitForEvent", () => {
     expect(run.timeline.find((e) => e.kind === "checkpoint")?.label).toBe("matched-late");
   });
 
+  it("lookback takes events that happened within it: an old event arriving late does not count", async () => {
+    const lb = defineJourney({
+      meta: { ...base, id: "lb-old", name: "Old lookback", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        const r = await ctx.waitForEvent({ event: "ping", timeout: hours(2), lookback: hours(1) });
+        await ctx.checkpoint(r.timedOut ? "timed-out" : "got");
+      },
+    });
+    t = await testEngine({ journeys: [lb] });
+    await t.hs.events.send({ name: "ping", userId: "u", timestamp: new Date(t.clock.now().getTime() - days(3)).toISOString() });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.advance(days(1));
+    const [run] = await t.runs("lb-old");
+    expect(run.timeline.find((e) => e.kind === "checkpoint")?.label).toBe("timed-out");
+  });
+
+  it("a merge cancels the merged-away contact's duplicate run as any stop does: its wait cancelled, its job removed", async () => {
+    t = await testEngine({ journeys: [waiter] });
+    await t.hs.events.send({ name: "start", userId: "old", email: "old@example.com" });
+    await t.advance(minutes(1));
+    await t.hs.events.send({ name: "start", email: "new@example.com" });
+    await t.hs.contacts.upsert({ userId: "old", email: "new@example.com" });
+    const rows = await t.engine.sql`
+      select r.status, r.exit_reason, w.status as wait, exists (select 1 from graphile_worker.jobs j where j.key = 'run:' || r.id) as has_job
+      from journey_runs r join journey_waits w on w.run_id = r.id order by r.started_at`;
+    expect(rows).toEqual([
+      { status: "waiting", exit_reason: null, wait: "waiting", has_job: true },
+      { status: "cancelled", exit_reason: "merged", wait: "cancelled", has_job: false },
+    ]);
+  });
+
   it("a wait without a timeout, or over 30 days, fails the run with that message", async () => {
     const bad = (id: string, timeout: number | undefined) =>
       defineJourney({

@@ -31,9 +31,10 @@ export const currentRun = new AsyncLocalStorage<EmailStepRunner>();
  * await sendEmail({ to: user.email, userId: user.id, journeyStateId: user.stateId,
  *   template: "support/followup", subject: "Did that fix it?", journeyName: user.journeyName, props: { ticketId } });
  */
-export async function sendEmail(args: SendEmailArgs): Promise<SendEmailResult> {
+export function sendEmail(args: SendEmailArgs): Promise<SendEmailResult> {
   const run = currentRun.getStore();
-  if (!run) throw new Error("sendEmail must be called from a journey's run()");
-  if (args.journeyStateId !== run.runId) throw new Error(`sendEmail: journeyStateId "${args.journeyStateId}" is not the running journey state (${run.runId})`);
+  if (!run) return Promise.reject(new Error("sendEmail must be called from a journey's run()"));
+  if (args.journeyStateId !== run.runId) return Promise.reject(new Error(`sendEmail: journeyStateId "${args.journeyStateId}" is not the running journey state (${run.runId})`));
+  // The run's own promise, as is: a call it refuses (after the execution ended) is already marked handled.
   return run.sendEmail(args);
 }

@@ -137,13 +137,14 @@ export async function matchWait(tx: Tx, waitId: string, event: { id: string; pro
 
 /**
  * Park a run until `wakeAt` (a sleep's end or a wait's deadline); an event may wake it earlier. Parking on a
- * wait (`waitKey`) takes the wait's row lock and happens only while it is still waiting: an event that
- * resolved it first has queued the run to go on now, which a park would push back to the deadline.
+ * wait (`waitKey`) happens only while it is still waiting: an event that resolved it first has queued the
+ * run to go on now, which a park would push back to the deadline. The caller holds the contact's row lock,
+ * as ingest does while it matches waits, so the check and the park see the same wait.
  */
 export async function parkRun(tx: Db, runId: string, status: "waiting" | "sleeping", wakeAt: Date, label: string, now: Date, waitKey?: string): Promise<boolean> {
   // One statement: the job exists exactly when the run parked.
   const [row] = await tx`
-    with ${waitKey ? tx`pending as (select 1 from journey_waits where run_id = ${runId} and step_key = ${waitKey} and status = 'waiting' for update),` : tx``}
+    with ${waitKey ? tx`pending as (select 1 from journey_waits where run_id = ${runId} and step_key = ${waitKey} and status = 'waiting'),` : tx``}
     parked as (
       update journey_runs set status = ${status}, wake_at = ${wakeAt}, parked_at = ${label}, updated_at = ${now}
       where id = ${runId} and status in ('running', 'waiting', 'sleeping') ${waitKey ? tx`and exists (select 1 from pending)` : tx``} returning id)
@@ -218,7 +219,7 @@ export async function saveSteps(
   db: Db,
   run: { runId: string; contactId: string },
   steps: StepRecord[],
-  finish?: { status: "completed" | "failed" | "diverged"; now: Date; error?: string },
+  finish?: { status: "completed" | "failed" | "diverged"; now: Date; error?: string; cancelWaits?: boolean },
 ): Promise<{ live: boolean }> {
   const records = steps.map((s) => ({ step_key: s.stepKey, seq: s.seq, kind: s.kind, label: s.label, result: s.result ?? null, at: s.at.toISOString() }));
   const [row] = await db<{ live: boolean }[]>`
@@ -232,6 +233,8 @@ export async function saveSteps(
     ${finish ? db`, finished as (
       update journey_runs set status = ${finish.status}, error = ${finish.error ?? null}, finished_at = ${finish.now}, updated_at = ${finish.now}, wake_at = null
       where id = ${run.runId} and status in ('running', 'waiting', 'sleeping'))` : db``}
+    ${finish?.cancelWaits ? db`, abandoned as (
+      update journey_waits set status = 'cancelled', resolved_at = ${finish.now} where run_id = ${run.runId} and status = 'waiting')` : db``}
     select exists (select 1 from live) as live`;
   return { live: row.live };
 }
