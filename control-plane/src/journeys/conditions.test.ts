@@ -19,6 +19,12 @@ describe("where conditions", () => {
     expect(check((b) => b.prop("nested.country").eq("DE"))).toBe(true);
   });
 
+  it("compares a number and a numeric string as numbers, whichever side the string is on", () => {
+    expect(evaluateCondition({ op: "gt", key: "n", value: 4 }, { n: "5" })).toBe(true);
+    expect(evaluateCondition({ op: "gt", key: "n", value: "4" }, { n: 5 })).toBe(true);
+    expect(evaluateCondition({ op: "lt", key: "n", value: "x" }, { n: 5 })).toBe(false);
+  });
+
   it("sees only the event's own properties: object built-ins are not properties", () => {
     for (const key of ["constructor", "toString", "__proto__", "hasOwnProperty", "nested.constructor"]) {
       expect(evaluateCondition({ op: "exists", key }, props), key).toBe(false);

@@ -78,7 +78,10 @@ function lookup(properties: Record<string, unknown>, key: string): unknown {
 function compare(a: unknown, b: unknown): number | null {
   if (typeof a === "number" && typeof b === "number") return a - b;
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === "string" && typeof b === "number" && a.trim() !== "" && !Number.isNaN(Number(a))) return Number(a) - b;
+  // A number and a numeric string compare as numbers, whichever side the string is on.
+  const numeric = (v: string) => v.trim() !== "" && !Number.isNaN(Number(v));
+  if (typeof a === "string" && typeof b === "number" && numeric(a)) return Number(a) - b;
+  if (typeof a === "number" && typeof b === "string" && numeric(b)) return a - Number(b);
   return null;
 }
 
