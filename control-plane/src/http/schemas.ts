@@ -6,11 +6,13 @@ const email = z.string().trim().max(320).email("must be a valid email address");
 const noNul = (s: string) => !s.includes("\u0000");
 const userId = z.string().trim().min(1).max(256).refine(noNul, "cannot contain a NUL character");
 const idempotencyKey = z.string().min(1).max(256).refine(noNul, "cannot contain a NUL character");
-/** An ISO time Postgres can store and a person could mean: years 1970 to 9999. */
+/** An ISO time a person could mean, and one JavaScript and Postgres both write as four-digit years. */
 const eventTime = z.iso.datetime({ offset: true }).refine((s) => {
   const year = new Date(s).getUTCFullYear();
-  return year >= 1970 && year <= 9999;
-}, "must be between 1970 and 9999");
+  return year >= 1900 && year <= 9999;
+}, "must be between the years 1900 and 9999 (UTC)");
+/** A short text field as Postgres can store it. */
+const text = (max: number) => z.string().min(1).max(max).refine(noNul, "cannot contain a NUL character");
 
 export const upsertContactSchema = z
   .strictObject({
@@ -46,21 +48,21 @@ export const sendEventSchema = z
 
 export const sendEmailSchema = z.strictObject({
   to: email,
-  template: z.string().min(1).max(200),
+  template: text(200),
   props: propertyBag.optional(),
-  subject: z.string().min(1).max(998).optional(),
+  subject: text(998).optional(),
   userId: userId.optional(),
-  category: z.string().min(1).max(100).optional(),
+  category: text(100).optional(),
   idempotencyKey: idempotencyKey.optional(),
   skipPreferenceCheck: z.boolean().optional(),
 });
 
 export const campaignSchema = z.strictObject({
-  list: z.string().min(1).max(100).optional(),
-  bucket: z.string().min(1).max(100).optional(),
-  template: z.string().min(1).max(200),
+  list: text(100).optional(),
+  bucket: text(100).optional(),
+  template: text(200),
   props: propertyBag.optional(),
-  subject: z.string().min(1).max(998).optional(),
+  subject: text(998).optional(),
   idempotencyKey: idempotencyKey,
   sendAt: z.iso.datetime({ offset: true }).optional(),
 });

@@ -166,12 +166,26 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date, atte
     const setEmail = email && !contact.email;
     const setUser = userId && !contact.user_id;
     if (setEmail || setUser || merged.length) {
-      [contact] = await tx<ContactRow[]>`
+      const link = () => tx<ContactRow[]>`
         update contacts set
           email = coalesce(email, ${setEmail ? email! : null}),
           user_id = coalesce(user_id, ${setUser ? userId! : null}),
           updated_at = ${now}
         where id = ${contact.id} returning *`;
+      if (!setEmail && !setUser) [contact] = await link();
+      else {
+        // A one-key create (which takes no identity lock) may have just taken the key: then look again, and
+        // the contact that won is found and merged in.
+        await tx`savepoint link_keys`;
+        try {
+          [contact] = await link();
+          await tx`release savepoint link_keys`;
+        } catch (error) {
+          if ((error as { code?: string }).code !== "23505" || attempt >= 3) throw error;
+          await tx`rollback to savepoint link_keys`;
+          return resolveContact(tx, identity, now, attempt + 1);
+        }
+      }
       linked = Boolean(setEmail || setUser);
     }
   }

@@ -6,6 +6,8 @@ import { defineJourney } from "./define.js";
 import { executeRun } from "./executor.js";
 import { sendEmail, type SendEmailArgs } from "./send-email.js";
 import { ingest } from "../ingest/ingest.js";
+import { resolveContact } from "../identity/contacts.js";
+import { createHttpApp } from "../http/app.js";
 
 // Races inside one run's code (Promise.all / Promise.race) and between an execution and the rest of the engine.
 let t: TestEngine | undefined;
@@ -176,5 +178,66 @@ describe("steps racing each other in one run", () => {
     } finally {
       process.off("unhandledRejection", onRejection);
     }
+  });
+});
+
+describe("merges and identity racing a run", () => {
+  it("a replay woken early whose contact is merged while it awaits the contact's lock parks on the merged contact", async () => {
+    const j = defineJourney({
+      meta: { ...base, id: "mv", name: "Moved", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        await ctx.waitForEvent({ event: "reply", timeout: days(1), label: "w" });
+        await ctx.checkpoint("after");
+      },
+    });
+    t = await testEngine({ journeys: [j] });
+    await t.hs.contacts.upsert({ email: "b@example.com" }); // older: the survivor
+    await t.advance(minutes(1));
+    await t.hs.events.send({ name: "go", userId: "a" });
+    await t.advance(hours(1));
+    const [{ id, contact_id }] = await t.engine.sql`select id, contact_id from journey_runs`;
+    let replaying!: Promise<unknown>;
+    await t.engine.sql.begin(async (tx) => {
+      await tx`select id from contacts where id = ${contact_id} for update`;
+      replaying = executeRun(t!.engine, id);
+      await pause(400);
+      await resolveContact(tx as never, { userId: "a", email: "b@example.com" }, t!.clock.now());
+    });
+    expect(await replaying).toBe("parked");
+    const [run] = await t.engine.sql`select status, error from journey_runs where id = ${id}`;
+    expect(run).toEqual({ status: "waiting", error: null });
+    await t.hs.events.send({ name: "reply", email: "b@example.com" });
+    expect((await checkpoints("mv")).checkpoints).toEqual(["after"]);
+  });
+
+  it("a two-key identify linking a contact, racing a one-key create of the same email, merges the two instead of failing", async () => {
+    t = await testEngine({ journeys: [] });
+    await t.hs.contacts.upsert({ userId: "u" });
+    const [{ id }] = await t.engine.sql`select id from contacts where user_id = 'u'`;
+    let identify!: Promise<unknown>;
+    await t.engine.sql.begin(async (tx) => {
+      await tx`select id from contacts where id = ${id} for update`;
+      identify = ingest(t!.engine, { name: "identify", userId: "u", email: "e@example.com", source: "api" });
+      await pause(300);
+      await tx`insert into contacts (email, created_at, updated_at) values ('e@example.com', now(), now())`;
+    });
+    expect(await identify).toMatchObject({ stored: true });
+    const live = await t.engine.sql`select user_id, email from contacts where merged_into is null and deleted_at is null`;
+    expect(live).toEqual([{ user_id: "u", email: "e@example.com" }]);
+  });
+
+  it("a one-click unsubscribe from a mail sent before the contact merged unsubscribes the contact it became", async () => {
+    t = await testEngine({ journeys: [] });
+    await t.hs.contacts.upsert({ userId: "s" });
+    await t.advance(minutes(1));
+    await t.hs.contacts.upsert({ email: "m@example.com" });
+    const sent = await t.engine.email.send({ to: "m@example.com", template: "marketing/product-update", props: { headline: "New", body: "x" } });
+    const [row] = await t.engine.sql`select headers from email_sends where id = ${sent.id}`;
+    const url = new URL(/<(http[^>]+)>/.exec(row.headers["List-Unsubscribe"])![1]);
+    await t.hs.contacts.upsert({ userId: "s", email: "m@example.com" });
+    await createHttpApp(t.engine).request(url.pathname, { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect((await t.hs.contacts.find({ email: "m@example.com" }))[0].unsubscribed).toBe(true);
+    const next = await t.engine.email.send({ to: "m@example.com", template: "marketing/product-update", props: { headline: "Again", body: "x" } });
+    expect(next).toMatchObject({ status: "skipped" });
   });
 });

@@ -492,12 +492,13 @@ class RunExecution implements EmailStepRunner {
         // the wait meanwhile (then go on with it) or the run stopped.
         // Under the contact's lock, which ingest holds while it matches or exits: the wait is still waiting
         // when the run parks on it, or the event's outcome is read below.
-        const parked = await this.onConn((conn) => transactionOn(conn, async (tx) => {
+        const parkOnce = () => this.onConn((conn) => transactionOn(conn, async (tx) => {
           const parkUntil = this.earliestWake(wait.deadline);
           const [, ok] = await Promise.all([this.lockRunContact(tx), parkRun(tx, this.run.id, "waiting", parkUntil, key, now, key)]);
           if (ok) this.parkedUntil = parkUntil;
           return ok;
         }));
+        const parked = await this.retryOnContactMoved(parkOnce);
         if (parked) this.park();
         wait = (await this.onConn((conn) => getWait(conn, this.run.id, key)))!;
         if (wait.status === "waiting") throw new RunStopped();
@@ -522,9 +523,14 @@ class RunExecution implements EmailStepRunner {
     if (this.journey.exitOn.some((e) => e.event === options.event)) warnOnce(this.engine, this.journey.meta.id, options.event);
     // The run's contact as it is now (a merge may have moved the run since it was loaded), locked; the wait
     // and the lookback read it the same way. A merge landing while the lock was awaited: try again.
+    return this.retryOnContactMoved(() => this.registerWaitOnce(key, options, condition));
+  }
+
+  /** A merge landing while the contact's lock was awaited: the transaction rolled back; run it again. */
+  private async retryOnContactMoved<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.registerWaitOnce(key, options, condition);
+        return await fn();
       } catch (error) {
         if (!(error instanceof ContactMoved) || attempt === 3) throw error;
       }
@@ -557,7 +563,7 @@ class RunExecution implements EmailStepRunner {
         // oldest first, a page at a time until one matches `where` (evaluated here, not in SQL).
         const page = (after?: { occurred_at: Date; id: string }) => tx<{ id: string; properties: Record<string, unknown>; occurred_at: Date }[]>`
           select id, properties, occurred_at from events
-          where contact_id = (select contact_id from journey_runs where id = ${runId}) and name = ${options.event} and occurred_at >= ${since} and received_at <= ${now}
+          where contact_id = (select contact_id from journey_runs where id = ${runId}) and name = ${options.event} and occurred_at >= ${since} and occurred_at <= ${now} and received_at <= ${now}
             and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
             ${after ? tx`and (occurred_at, id) > (${after.occurred_at}, ${after.id}::uuid)` : tx``}
           order by occurred_at, id limit ${LOOKBACK_PAGE}`;

@@ -163,6 +163,9 @@ describe("waitForEvent", () => {
     });
     t = await testEngine({ journeys: [lb] });
     await t.hs.events.send({ name: "ping", userId: "u", timestamp: new Date(t.clock.now().getTime() - days(3)).toISOString() });
+    // Nor one received days ago that claims a time still to come.
+    await t.hs.events.send({ name: "ping", userId: "u", timestamp: new Date(t.clock.now().getTime() + days(365)).toISOString() });
+    await t.advance(days(3));
     await t.hs.events.send({ name: "go", userId: "u" });
     await t.advance(days(1));
     const [run] = await t.runs("lb-old");

@@ -16,7 +16,15 @@ export function readPreferenceToken(engine: Engine, token: string): TokenPayload
  * choice is kept for the next send; without, it is null.
  */
 export async function tokenContact(engine: Engine, token: TokenPayload, create: boolean): Promise<string | null> {
-  if (token.c) return token.c;
+  if (token.c) {
+    // A contact merged since the email was sent: its choice belongs to the contact it became.
+    const [row] = await engine.sql<{ id: string }[]>`
+      with recursive chain as (
+        select id, merged_into, 1 as depth from contacts where id = ${token.c}
+        union all select c.id, c.merged_into, chain.depth + 1 from contacts c join chain on c.id = chain.merged_into where chain.depth < 10)
+      select id from chain where merged_into is null`;
+    return row?.id ?? token.c;
+  }
   if (!token.e) return null;
   if (!create) return (await findContact(engine.sql, { email: token.e }))?.id ?? null;
   return engine.sql.begin(async (tx) => (await resolveContact(tx, { email: token.e }, engine.clock.now())).contact.id);

@@ -100,6 +100,8 @@ describe("POST /v1/events", () => {
       [{ name: "x.y", userId: "u\u0000v" }, "userId"],
       [{ name: "x.y", userId: "x", idempotencyKey: "k\u0000" }, "idempotencyKey"],
       [{ name: "x.y", userId: "x", timestamp: "0000-01-01T00:00:00Z" }, "timestamp"],
+      [{ name: "x.y", userId: "x", timestamp: "1899-12-31T23:00:00Z" }, "timestamp"],
+      [{ name: "x.y", userId: "x", timestamp: "9999-12-31T23:30:00-01:00" }, "timestamp"],
       // 64 KB is bytes of JSON, multi-byte characters counted as such.
       [{ name: "x.y", userId: "x", eventProperties: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`k${i}`, "€".repeat(8000)])) }, "eventProperties"],
     ];
@@ -116,6 +118,17 @@ describe("POST /v1/events", () => {
     expect(huge.body.error.code).toBe("payload_too_large");
     expect(await count("events")).toBe(events);
     expect(await count("contacts")).toBe(contacts);
+  });
+
+  it("takes timestamps up to the bounds, in any offset", async () => {
+    expect((await send({ name: "x.bound", userId: "t1", timestamp: "1970-01-01T00:30:00+01:00" })).status).toBe(201);
+    expect((await send({ name: "x.bound", userId: "t1", timestamp: "9999-12-31T22:00:00-01:00" })).status).toBe(201);
+  });
+
+  it("a NUL character in an email's subject is a 400 naming it", async () => {
+    const r = await h.request("POST", "/v1/emails", { to: "n@example.com", template: "onboarding/enterprise-welcome", subject: "a\u0000b", category: "transactional" }, { key: h.keys.ingest });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details.issues[0].field).toBe("subject");
   });
 
   it("a replayed key changes nothing, not even the contacts it names", async () => {
