@@ -187,6 +187,15 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date, atte
         }
       }
       linked = Boolean(setEmail || setUser);
+    } else {
+      // Nothing to change: still take the contact's row lock, which orders this event against wait
+      // registration and other enrollments as on every other path. A merge or delete meanwhile: look again.
+      const [locked] = await tx<ContactRow[]>`select * from contacts where id = ${contact.id} and merged_into is null and deleted_at is null for update`;
+      if (!locked) {
+        if (attempt >= 3) throw new Error("resolveContact: the identity kept changing under concurrent writes");
+        return resolveContact(tx, identity, now, attempt + 1);
+      }
+      contact = locked;
     }
   }
   if (distinctId && !byDistinct) {

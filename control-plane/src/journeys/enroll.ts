@@ -10,7 +10,7 @@ export type SkipReason = "disabled" | "where_not_matched" | "entry_limit" | "uns
 
 /**
  * Enrollment guards, in order: enabled → where → entryLimit → globally unsubscribed → live run exists.
- * The caller holds the contact's advisory lock, and the partial unique index on live runs backs it up,
+ * The caller holds the contact's row lock, and the partial unique index on live runs backs it up,
  * so concurrent identical triggers enroll once.
  */
 export async function enrollContact(

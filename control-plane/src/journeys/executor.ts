@@ -559,14 +559,16 @@ class RunExecution implements EmailStepRunner {
         [, registered] = await Promise.all([lockRunContact(tx), register()]);
       } else {
         const since = new Date(now.getTime() - options.lookback);
-        // Events already received that happened within the lookback (a late-arriving old event does not count),
-        // oldest first, a page at a time until one matches `where` (evaluated here, not in SQL).
-        const page = (after?: { occurred_at: Date; id: string }) => tx<{ id: string; properties: Record<string, unknown>; occurred_at: Date }[]>`
-          select id, properties, occurred_at from events
-          where contact_id = (select contact_id from journey_runs where id = ${runId}) and name = ${options.event} and occurred_at >= ${since} and occurred_at <= ${now} and received_at <= ${now}
+        // Events already received that happened within the lookback: an event's time is when it happened, or
+        // when it arrived if it claims a later time (a sender's clock ahead). A late-arriving old event does not
+        // count. Oldest first, a page at a time until one matches `where` (evaluated here, not in SQL).
+        const page = (after?: { at: Date; id: string }) => tx<{ id: string; properties: Record<string, unknown>; at: Date }[]>`
+          select id, properties, least(occurred_at, received_at) as at from events
+          where contact_id = (select contact_id from journey_runs where id = ${runId}) and name = ${options.event}
+            and least(occurred_at, received_at) >= ${since} and received_at <= ${now}
             and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
-            ${after ? tx`and (occurred_at, id) > (${after.occurred_at}, ${after.id}::uuid)` : tx``}
-          order by occurred_at, id limit ${LOOKBACK_PAGE}`;
+            ${after ? tx`and (least(occurred_at, received_at), id) > (${after.at}, ${after.id}::uuid)` : tx``}
+          order by least(occurred_at, received_at), id limit ${LOOKBACK_PAGE}`;
         let [, candidates] = await Promise.all([lockRunContact(tx), page()]);
         let hit = candidates.find((c) => evaluateCondition(condition, c.properties));
         while (!hit && candidates.length === LOOKBACK_PAGE) {

@@ -187,6 +187,24 @@ describe("waitForEvent", () => {
     ]);
   });
 
+  it("lookback takes an event stamped a few seconds ahead (a sender's clock) that arrived just before the wait", async () => {
+    const lb = defineJourney({
+      meta: { ...base, id: "lb-skew", name: "Skewed lookback", trigger: { event: "go" } },
+      run: async (_user, ctx) => {
+        await ctx.sleep(minutes(10), { label: "s" });
+        const r = await ctx.waitForEvent({ event: "ping", timeout: hours(1), label: "w", lookback: minutes(30) });
+        await ctx.checkpoint(r.timedOut ? "timed-out" : "got");
+      },
+    });
+    t = await testEngine({ journeys: [lb] });
+    await t.hs.events.send({ name: "go", userId: "u" });
+    await t.advance(minutes(10) - 1000);
+    await t.hs.events.send({ name: "ping", userId: "u", timestamp: new Date(t.clock.now().getTime() + 5_000).toISOString() });
+    await t.advance(hours(2));
+    const [run] = await t.runs("lb-skew");
+    expect(run.timeline.find((e) => e.kind === "checkpoint")?.label).toBe("got");
+  });
+
   it("a wait without a timeout, or over 30 days, fails the run with that message", async () => {
     const bad = (id: string, timeout: number | undefined) =>
       defineJourney({
