@@ -4,7 +4,7 @@ import { HogsendError } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
 import { isReservedName, type IngestResult } from "../ingest/types.js";
 import { isEmail } from "../identity/normalize.js";
-import { findContact, lockContact, mergeContacts, resolveContact } from "../identity/contacts.js";
+import { findContact, lockContact, mergeContacts, resolveContact, type ContactRow } from "../identity/contacts.js";
 import { parseWith } from "../http/validate.js";
 import { constantTimeEqual } from "./signatures.js";
 
@@ -81,8 +81,22 @@ export async function ingestPostHogEvent(engine: Engine, body: unknown): Promise
 
   return engine.sql.begin(async (tx) => {
     const now = engine.clock.now();
-    const { contact } = await resolveContact(tx, { userId, email, distinctId: userId }, now);
+    let { contact } = await resolveContact(tx, { userId, email, distinctId: userId }, now);
     await lockContact(tx, contact.id);
+    // A person known by an anonymous id (found here by email) is identified: the identified id becomes its
+    // userId, and the anonymous one an alias that keeps resolving to it.
+    if (contact.user_id && contact.user_id !== userId && previousIds.includes(contact.user_id)) {
+      const anonymous = contact.user_id;
+      const [identified] = await tx<ContactRow[]>`
+        update contacts set user_id = ${userId}, updated_at = ${now}
+        where id = ${contact.id} and not exists (select 1 from contacts where user_id = ${userId} and merged_into is null and deleted_at is null)
+        returning *`;
+      if (identified) {
+        contact = identified;
+        await tx`insert into contact_aliases (kind, value, contact_id, created_at) values ('user_id', ${anonymous}, ${contact.id}, ${now})
+                 on conflict (kind, value) do update set contact_id = excluded.contact_id`;
+      }
+    }
     for (const previous of previousIds) {
       const other = await findContact(tx, { userId: previous });
       if (other && other.id !== contact.id) await mergeContacts(tx, contact, other, now);

@@ -82,6 +82,27 @@ describe("POST /v1/webhooks/posthog", () => {
     expect(pageviews.map((p) => p.contact_id)).toEqual([main.id]);
   });
 
+  it("$identify of an anonymous person who already had an email gives the contact the identified userId", async () => {
+    const anon = fixture("destination-webhook-payload-anonymous.json");
+    anon.event.uuid = "0195a1b2-0000-7000-8000-0000000000a1";
+    anon.event.distinct_id = "0195a1b2-aaaa-7abc-8def-0123456789ab";
+    anon.person.properties = { email: "lin@example.com" };
+    await posthog(anon);
+    const identify = fixture("destination-webhook-payload.json");
+    identify.event.event = "$identify";
+    identify.event.uuid = "0195a1b2-0000-7000-8000-0000000000a2";
+    identify.event.distinct_id = "user_lin";
+    identify.event.properties = { $anon_distinct_id: anon.event.distinct_id };
+    identify.person.properties = { email: "lin@example.com" };
+    await posthog(identify);
+    // The SDK's later call by the real userId lands on the same contact; the anonymous id still resolves to it.
+    await h.request("POST", "/v1/events", { name: "user.email_verified", userId: "user_lin" }, { key: h.keys.ingest });
+    const live = await h.engine.sql`select id, user_id, email from contacts where email = 'lin@example.com' or user_id = 'user_lin'`;
+    expect(live.map((c) => ({ user_id: c.user_id, email: c.email }))).toEqual([{ user_id: "user_lin", email: "lin@example.com" }]);
+    const byAnonymous = await h.request("GET", `/v1/contacts/find?userId=${anon.event.distinct_id}`, undefined, { key: h.keys.ingest });
+    expect(byAnonymous.body.contacts.map((c: { id: string }) => c.id)).toEqual([live[0].id]);
+  });
+
   it("applies $set and $set_once to the person snapshot", async () => {
     const payload = fixture("destination-webhook-payload.json");
     payload.event.event = "$set";
