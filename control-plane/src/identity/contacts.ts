@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.js";
 import { HogsendError } from "../errors.js";
 import { normalizeEmail } from "./normalize.js";
+import { cancelRuns } from "../journeys/store.js";
 
 export interface ContactRow {
   id: string;
@@ -255,15 +256,9 @@ export async function mergeContacts(tx: Db, survivor: ContactRow, loser: Contact
            where list_memberships.updated_at < excluded.updated_at`;
   await tx`delete from list_memberships where contact_id = ${loser.id}`;
   // A journey can hold one live run per contact: the survivor's run stays, the loser's duplicate is cancelled.
-  // Cancelled as every stopped run is: its waits cancelled and its job removed, so no later event matches them.
-  await tx`
-    with cancelled as (
-      update journey_runs set status = 'cancelled', exit_reason = 'merged', finished_at = ${now}, updated_at = ${now}, wake_at = null
-      where contact_id = ${loser.id} and status in ('running', 'waiting', 'sleeping')
-        and journey_id in (select journey_id from journey_runs where contact_id = ${survivor.id} and status in ('running', 'waiting', 'sleeping'))
-      returning id),
-    waits as (update journey_waits set status = 'cancelled', resolved_at = ${now} where run_id in (select id from cancelled) and status = 'waiting')
-    select graphile_worker.remove_job('run:' || id) from cancelled`;
+  await cancelRuns(tx, tx`
+    select id from journey_runs where contact_id = ${loser.id}
+      and journey_id in (select journey_id from journey_runs where contact_id = ${survivor.id} and status in ('running', 'waiting', 'sleeping'))`, "merged", now);
   await tx`update journey_runs set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
   await tx`update journey_steps set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
   await tx`update journey_waits set contact_id = ${survivor.id} where contact_id = ${loser.id}`;
@@ -304,7 +299,5 @@ export async function mergeProperties(tx: Db, contactId: string, properties: Rec
 /** Soft delete: the contact no longer resolves, receives nothing, and its live runs are cancelled. */
 export async function softDeleteContact(tx: Db, contactId: string, now: Date) {
   await tx`update contacts set deleted_at = ${now}, updated_at = ${now} where id = ${contactId}`;
-  await tx`update journey_runs set status = 'cancelled', exit_reason = 'contact_deleted', finished_at = ${now}, updated_at = ${now}
-           where contact_id = ${contactId} and status in ('running', 'waiting', 'sleeping')`;
-  await tx`update journey_waits set status = 'cancelled', resolved_at = ${now} where contact_id = ${contactId} and status = 'waiting'`;
+  await cancelRuns(tx, tx`select id from journey_runs where contact_id = ${contactId}`, "contact_deleted", now);
 }

@@ -145,7 +145,6 @@ async function replay(engine: Engine, pending: PendingSteps, run: RunRow, contac
     return await outcomeOf(engine, pending, run, journey, execution);
   } finally {
     // A step run concurrently may still hold the run's connection: it finishes before the connection is released.
-    await execution.drain();
     await execution.connIdle();
   }
 }
@@ -218,9 +217,8 @@ class RunExecution implements EmailStepRunner {
   private seq = 0;
   private readonly counters = new Map<string, number>();
   private readonly usedKeys = new Set<string>();
-  /** The stored steps' keys by position (and back): replay must meet them in this order. */
+  /** The stored steps' keys by position: no new step may take one's place. */
   private readonly expected = new Map<number, string>();
-  private readonly expectedSeq = new Map<string, number>();
   /** Stored steps the replay has met so far. */
   private readonly met = new Set<string>();
   /** ctx.now(): the time of the run's latest step (its entry before any), stored with it, so a replay sees the same. */
@@ -242,7 +240,6 @@ class RunExecution implements EmailStepRunner {
     // Before its first step a run's time is its entry, on every execution, so code branching on it replays alike.
     this.stepTime = run.started_at;
     for (const step of steps.values()) this.expected.set(step.seq, step.step_key);
-    for (const [seq, key] of this.expected) this.expectedSeq.set(key, seq);
   }
 
   user(): JourneyUser {
@@ -302,12 +299,13 @@ class RunExecution implements EmailStepRunner {
     this.ended = true;
   }
 
-  /** Step keys come from labels, else kind + call index; a repeated label gets a #n suffix. */
+  /** The first divergence is kept: later ctx calls throw it, even if the journey's code caught it. */
   private diverge(error: Diverged): Diverged {
     this.divergence ??= error;
     return error;
   }
 
+  /** Step keys come from labels, else kind + call index; a repeated label gets a #n suffix. */
   private nextKey(kind: string, label?: string): { key: string; seq: number } {
     if (this.parked) {
       this.cutOff = true;
@@ -338,7 +336,7 @@ class RunExecution implements EmailStepRunner {
    * nothing. A position with no record is allowed: a step still in flight when the run parked leaves none.
    */
   private inStoredOrder(key: string, seq: number): void {
-    if (this.expectedSeq.has(key)) {
+    if (this.steps.has(key)) {
       this.met.add(key);
       return;
     }
@@ -546,7 +544,6 @@ class RunExecution implements EmailStepRunner {
 
   private registerWaitOnce(key: string, options: WaitOptions, condition: Condition | null): Promise<WaitRow> {
     const runId = this.run.id;
-    const lockRunContact = (tx: Tx) => this.lockRunContact(tx);
     // BEGIN, the lock and the lookback (or, without one, the insert) travel together: what follows the lock
     // on this connection runs once the lock is granted.
     return this.onConn((conn) => transactionOn(conn, async (tx) => {
@@ -556,7 +553,7 @@ class RunExecution implements EmailStepRunner {
         insertWaitAndPark(tx, { runId, stepKey: key, eventName: options.event, condition, deadline, now, matched, wakeAt: this.earliestWake(deadline) });
       let registered: Awaited<ReturnType<typeof register>>;
       if (!options.lookback) {
-        [, registered] = await Promise.all([lockRunContact(tx), register()]);
+        [, registered] = await Promise.all([this.lockRunContact(tx), register()]);
       } else {
         const since = new Date(now.getTime() - options.lookback);
         // Events already received that happened within the lookback: an event's time is when it happened, or
@@ -569,7 +566,7 @@ class RunExecution implements EmailStepRunner {
             and id not in (select matched_event_id from journey_waits where run_id = ${this.run.id} and matched_event_id is not null)
             ${after ? tx`and (least(occurred_at, received_at), id) > (${after.at}, ${after.id}::uuid)` : tx``}
           order by least(occurred_at, received_at), id limit ${LOOKBACK_PAGE}`;
-        let [, candidates] = await Promise.all([lockRunContact(tx), page()]);
+        let [, candidates] = await Promise.all([this.lockRunContact(tx), page()]);
         let hit = candidates.find((c) => evaluateCondition(condition, c.properties));
         while (!hit && candidates.length === LOOKBACK_PAGE) {
           candidates = await page(candidates[candidates.length - 1]);

@@ -978,21 +978,6 @@ describe("replay, idempotency and durability", () => {
     expect(run.timeline.find((e) => e.kind === "checkpoint")?.label).toBe(`year-${t.clock.now().getUTCFullYear()}`);
   });
 
-  it("Promise.race of a sleep and a wait wakes at the earlier of the two: a later park keeps the earlier wake-up", async () => {
-    const j = defineJourney({
-      meta: { ...base, id: "race-park", name: "Race park", trigger: { event: "go" } },
-      run: async (_user, ctx) => {
-        await Promise.race([ctx.sleep(hours(1), { label: "nap" }), ctx.waitForEvent({ event: "reply", timeout: days(1), label: "w" })]);
-        await ctx.checkpoint("after");
-      },
-    });
-    t = await testEngine({ journeys: [j] });
-    await t.hs.events.send({ name: "go", userId: "u" });
-    await t.advance(hours(2));
-    const [run] = await t.runs("race-park");
-    expect(run.timeline.filter((e) => e.kind === "checkpoint").map((e) => e.label)).toEqual(["after"]);
-  });
-
   it("a journey that throws is retried, then failed with the error kept; other runs go on", async () => {
     let attempts = 0;
     const flaky = defineJourney({

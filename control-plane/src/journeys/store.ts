@@ -1,5 +1,5 @@
 import type { Db, Tx } from "../db/client.js";
-import { addJob, Jobs, removeJob, runJobKey } from "../worker/jobs.js";
+import { Jobs } from "../worker/jobs.js";
 import type { RunStatus } from "./statuses.js";
 import type { Condition } from "./conditions.js";
 import { RunStopped } from "./errors.js";
@@ -101,25 +101,37 @@ export async function getRun(db: Db, runId: string): Promise<RunRow | undefined>
   return row;
 }
 
-/** Stop a live run: its waits are cancelled and its pending job removed. Returns false if it was not live. */
-async function stopRun(tx: Tx, runId: string, status: RunStatus, reason: string, now: Date): Promise<boolean> {
-  const [row] = await tx`
-    update journey_runs set status = ${status}, exit_reason = ${reason}, finished_at = ${now}, updated_at = ${now}, wake_at = null
-    where id = ${runId} and status in ('running', 'waiting', 'sleeping') returning id`;
-  if (!row) return false;
-  await tx`update journey_waits set status = 'cancelled', resolved_at = ${now} where run_id = ${runId} and status = 'waiting'`;
-  await removeJob(tx, runJobKey(runId));
-  return true;
+/**
+ * Stop the live runs `which` selects (a query of run ids), in one statement: their status with the exit
+ * reason or the error, their waits cancelled, their pending jobs removed. Returns the runs stopped.
+ */
+async function stopRuns(db: Db, which: ReturnType<Db>, status: RunStatus, now: Date, why: { reason?: string; error?: string }): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`
+    with stopped as (
+      update journey_runs set status = ${status}, exit_reason = ${why.reason ?? null}, error = coalesce(${why.error === undefined ? null : storableError(why.error)}, error),
+        finished_at = ${now}, updated_at = ${now}, wake_at = null
+      where id in (${which}) and status in ('running', 'waiting', 'sleeping') returning id),
+    waits as (update journey_waits set status = 'cancelled', resolved_at = ${now} where run_id in (select id from stopped) and status = 'waiting'),
+    removed as (select id, graphile_worker.remove_job('run:' || id) from stopped)
+    select id from removed`;
+  return rows.map((r) => r.id);
 }
 
-export const exitRun = (tx: Tx, runId: string, reason: string, now: Date) => stopRun(tx, runId, "exited", reason, now);
-export const cancelRun = (tx: Tx, runId: string, reason: string, now: Date) => stopRun(tx, runId, "cancelled", reason, now);
+const stopRun = async (db: Db, runId: string, status: RunStatus, now: Date, why: { reason?: string; error?: string }) =>
+  (await stopRuns(db, db`select ${runId}::uuid`, status, now, why)).length > 0;
+
+export const exitRun = (db: Db, runId: string, reason: string, now: Date) => stopRun(db, runId, "exited", now, { reason });
+export const cancelRun = (db: Db, runId: string, reason: string, now: Date) => stopRun(db, runId, "cancelled", now, { reason });
+/** Cancel every live run `which` selects (a contact's merge or deletion). */
+export const cancelRuns = (db: Db, which: ReturnType<Db>, reason: string, now: Date) => stopRuns(db, which, "cancelled", now, { reason });
+/** Fail a live run outright, when its job has spent every attempt on errors outside the journey's code. */
+export const failRun = (db: Db, runId: string, error: string, now: Date) => stopRun(db, runId, "failed", now, { error });
 
 /**
  * An event's side of the race, in one statement: the wait leaves 'waiting' once (compare-and-set); if this
- * event won it, the run is marked running and its job queued to run now.
+ * event won it, the run is marked running and its job queued to run now. An event after the deadline matches
+ * nothing: the wait timed out then, even if its job has not run yet.
  */
-/** An event after the deadline matches nothing: the wait timed out then, even if its job has not run yet. */
 export async function matchWait(tx: Tx, waitId: string, event: { id: string; properties: Record<string, unknown> }, now: Date): Promise<void> {
   // The job CTE is a SELECT: it runs only because the final select reads it.
   await tx`
@@ -154,24 +166,10 @@ export async function parkRun(tx: Db, runId: string, status: "waiting" | "sleepi
   return Boolean(row);
 }
 
-/** Count one failed attempt of the journey's code (a live run shows as running until its retry); returns the attempts so far. */
 /** Error text as Postgres can store it (a NUL byte is refused, and would leave the error unrecordable). */
 export const storableError = (text: string) => text.replace(/\u0000/g, "\\0").slice(0, 10_000);
 
-/**
- * Fail a live run outright, its waits cancelled: when its job has spent every attempt on errors outside the
- * journey's code (which fails the run itself after RUN_MAX_ATTEMPTS), so a run is never left live with no job.
- */
-export async function failRun(db: Db, runId: string, error: string, now: Date): Promise<boolean> {
-  const [row] = await db`
-    with failed as (
-      update journey_runs set status = 'failed', error = ${storableError(error)}, finished_at = ${now}, updated_at = ${now}, wake_at = null
-      where id = ${runId} and status in ('running', 'waiting', 'sleeping') returning id),
-    waits as (update journey_waits set status = 'cancelled', resolved_at = ${now} where run_id = (select id from failed) and status = 'waiting')
-    select id from failed`;
-  return Boolean(row);
-}
-
+/** Count one failed attempt of the journey's code (a live run shows as running until its retry); returns the attempts so far. */
 export async function recordRunError(db: Db, runId: string, error: string, now: Date): Promise<number> {
   const [row] = await db<{ attempts: number }[]>`
     update journey_runs set error = ${storableError(error)}, attempts = attempts + 1, updated_at = ${now},

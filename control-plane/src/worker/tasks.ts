@@ -19,7 +19,7 @@ export type EngineTask = (payload: any, attempt: JobAttempt) => Promise<void>;
  * Every job the engine runs, by graphile-worker task identifier. The production worker and the test
  * engine's virtual-time driver run these same functions.
  */
-export function engineTasks(engine: Engine, extra: Record<string, EngineTask> = {}): Record<string, EngineTask> {
+export function engineTasks(engine: Engine): Record<string, EngineTask> {
   return {
     [Jobs.run]: async ({ runId }, { attempt, maxAttempts }) => {
       try {
@@ -39,6 +39,5 @@ export function engineTasks(engine: Engine, extra: Record<string, EngineTask> = 
     ...emailJobs(engine),
     ...destinationJobs(engine),
     ...audienceJobs(engine),
-    ...extra,
   };
 }
