@@ -2,9 +2,10 @@ import { openSql } from "../../control-plane/src/db/client.js";
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { renderTemplate } from "@hogsend/email";
 import { machineBusySeconds } from "../lib/cpu.js";
+import { rowWrites } from "../lib/database.js";
 
 /** The workload on DBOS Transact: two outbox steps around a recv with a one-day timeout. */
-export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPerSecond: number; seconds: number; cpuMsPerRun: number }> {
+export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPerSecond: number; seconds: number; cpuMsPerRun: number; rowsPerRun: number }> {
   const u = new URL(serverUrl);
   const name = `dbos_bench_${Date.now()}`;
   const admin = openSql(serverUrl, { max: 1, onnotice: () => {} });
@@ -29,23 +30,30 @@ export async function runDbos(serverUrl: string, runs: number): Promise<{ runsPe
   }, { name: "journey" });
 
   DBOS.setConfig({ name: "hogsend-bench", systemDatabaseUrl: url, logLevel: "error" });
-  await DBOS.launch();
   try {
-    const started = performance.now();
-    const busy = machineBusySeconds();
-    const ids = Array.from({ length: runs }, (_, i) => `c${i}`);
-    const handles = await mapLimit(ids, 64, (id) => DBOS.startWorkflow(journey, { workflowID: id })(id));
-    // DBOS.send needs a started workflow; every workflow has started above.
-    await mapLimit(ids, 64, (id) => DBOS.send(id, "yes", "reply"));
-    await mapLimit(handles, 64, (h) => h.getResult());
-    const seconds = (performance.now() - started) / 1000;
-    const cpuMsPerRun = ((machineBusySeconds() - busy) * 1000) / runs;
-    const [{ n }] = await sql`select count(*)::int as n from bench_outbox`;
-    if (n !== runs * 2) throw new Error(`DBOS sent ${n} emails, expected ${runs * 2}`);
-    return { runsPerSecond: runs / seconds, seconds, cpuMsPerRun };
+    let figures;
+    let rowsBefore = 0;
+    try {
+      await DBOS.launch();
+      rowsBefore = await rowWrites(url);
+      const started = performance.now();
+      const busy = machineBusySeconds();
+      const ids = Array.from({ length: runs }, (_, i) => `c${i}`);
+      const handles = await mapLimit(ids, 64, (id) => DBOS.startWorkflow(journey, { workflowID: id })(id));
+      // DBOS.send needs a started workflow; every workflow has started above.
+      await mapLimit(ids, 64, (id) => DBOS.send(id, "yes", "reply"));
+      await mapLimit(handles, 64, (h) => h.getResult());
+      const seconds = (performance.now() - started) / 1000;
+      const cpuMsPerRun = ((machineBusySeconds() - busy) * 1000) / runs;
+      const [{ n }] = await sql`select count(*)::int as n from bench_outbox`;
+      if (n !== runs * 2) throw new Error(`DBOS sent ${n} emails, expected ${runs * 2}`);
+      figures = { runsPerSecond: runs / seconds, seconds, cpuMsPerRun };
+    } finally {
+      await DBOS.shutdown();
+      await sql.end();
+    }
+    return { ...figures, rowsPerRun: ((await rowWrites(url)) - rowsBefore) / runs };
   } finally {
-    await DBOS.shutdown();
-    await sql.end();
     const a = openSql(serverUrl, { max: 1, onnotice: () => {} });
     await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
     await a.end();

@@ -11,6 +11,8 @@ import { minutes, seconds } from "../../control-plane/src/duration.js";
 import { benchJourney, sleeper, warmup } from "./workload.js";
 import { mapLimit } from "./dbos.js";
 import { machineBusySeconds } from "../lib/cpu.js";
+import { rowWrites } from "../lib/database.js";
+import { openSql } from "../../control-plane/src/db/client.js";
 
 const config = () => ({ ...loadConfig({}), LOG_LEVEL: "error" as const, WORKER_CONCURRENCY: Number(process.env.BENCH_CONCURRENCY ?? 32) });
 
@@ -23,19 +25,26 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, everyMs =
   }
 }
 
+/** Runs added after the burst, one reply at a time, to measure resume latency on its own. */
+const PROBES = 200;
+
 /** Hogsend: ingest N triggers, reply to each once its run waits, until all complete. Worker in process, like DBOS. */
 export async function runHogsend(url: string, runs: number) {
+  // Steady state: the contacts are known before they enter (as identified users are), and the planner has
+  // statistics for their table (on a table it last saw empty, Postgres's cached plans scan whole indexes
+  // until autoanalyze catches up). Written on a connection of its own, so the row count below leaves it out.
+  const setup = openSql(url, { max: 1, onnotice: () => {} });
+  await setup`insert into contacts (user_id, email, created_at, updated_at)
+    select p || g, p || g || '@bench.test', now(), now() from generate_series(0, ${runs - 1}::int) g, (values ('c'), ('l')) v(p)`;
+  await setup`analyze`;
+  await setup.end();
+  const rowsBefore = await rowWrites(url);
   const engine = await createEngine({ databaseUrl: url, app: { journeys: [benchJourney] }, config: config(), poolSize: 40 });
   const worker = await createWorker(engine, { databaseUrl: url, pollInterval: 200 });
+  let result;
   try {
     const sql = engine.sql;
     const count = async (status: string) => (await sql`select count(*)::int as n from journey_runs where status = ${status}`)[0].n as number;
-    // Steady state: the contacts are known before they enter (as identified users are), and the planner has
-    // statistics for their table (on a table it last saw empty, Postgres's cached plans scan whole indexes
-    // until autoanalyze catches up).
-    await sql`insert into contacts (user_id, email, created_at, updated_at)
-      select p || g, p || g || '@bench.test', now(), now() from generate_series(0, ${runs - 1}::int) g, (values ('c'), ('l')) v(p)`;
-    await sql`analyze`;
     const started = performance.now();
     const busy = machineBusySeconds();
     await mapLimit(Array.from({ length: runs }, (_, i) => i), 32, (i) =>
@@ -52,24 +61,25 @@ export async function runHogsend(url: string, runs: number) {
       where e.name = 'bench.reply' and c.user_id like ${prefix + "%"} order by ms`;
     const underLoad = await resumeQuery("c");
     // Resume latency on its own: replies arrive one at a time to runs that are parked and waiting. First the
-    // checkpoint and vacuum the burst above left due, so they do not land inside the 200 probes.
+    // checkpoint and vacuum the burst above left due, so they do not land inside the 200 PROBES.
     await sql`vacuum analyze`;
     // CHECKPOINT needs superuser (or pg_checkpoint), which a managed DATABASE_URL may not grant.
     await sql`checkpoint`.catch(() => {});
-    const probes = 200;
-    await mapLimit(Array.from({ length: probes }, (_, i) => i), 16, (i) => ingest(engine, { name: "bench.start", userId: `l${i}`, email: `l${i}@bench.test`, source: "api" }));
-    await until(async () => (await count("waiting")) >= probes, 120_000);
-    for (let i = 0; i < probes; i++) {
+    await mapLimit(Array.from({ length: PROBES }, (_, i) => i), 16, (i) => ingest(engine, { name: "bench.start", userId: `l${i}`, email: `l${i}@bench.test`, source: "api" }));
+    await until(async () => (await count("waiting")) >= PROBES, 120_000);
+    for (let i = 0; i < PROBES; i++) {
       await ingest(engine, { name: "bench.reply", userId: `l${i}`, source: "api" });
       await new Promise((r) => setTimeout(r, 25));
     }
-    await until(async () => (await count("completed")) >= runs + probes, 120_000);
+    await until(async () => (await count("completed")) >= runs + PROBES, 120_000);
     const idle = await resumeQuery("l");
-    return { runsPerSecond: runs / secondsTaken, seconds: secondsTaken, cpuMsPerRun, resumeMs: idle.map((r) => Number(r.ms)), resumeUnderLoadMs: underLoad.map((r) => Number(r.ms)) };
+    result = { runsPerSecond: runs / secondsTaken, seconds: secondsTaken, cpuMsPerRun, resumeMs: idle.map((r) => Number(r.ms)), resumeUnderLoadMs: underLoad.map((r) => Number(r.ms)) };
   } finally {
     await worker.stop();
     await closeEngine(engine);
   }
+  // Every run, the PROBES' included, is the same workload.
+  return { ...result, rowsPerRun: ((await rowWrites(url)) - rowsBefore) / (runs + PROBES) };
 }
 
 /** Time between parking the runs and the first measured wake: parking takes about 10 s of it. */

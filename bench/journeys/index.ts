@@ -39,6 +39,7 @@ console.log(`bench/journeys — ${RUNS} runs each, 2 emails + 1 wait per run, sa
 console.log(`  Hogsend : ${fmt(hog.runsPerSecond, 0)} completed runs/s (${fmt(hog.seconds, 1)} s; machine CPU ${fmt(hog.cpuMsPerRun, 1)} ms per run)`);
 console.log(`  DBOS    : ${fmt(dbos.runsPerSecond, 0)} completed runs/s (${fmt(dbos.seconds, 1)} s; machine CPU ${fmt(dbos.cpuMsPerRun, 1)} ms per run)`);
 console.log(`  ratio   : ${fmt(hog.runsPerSecond / dbos.runsPerSecond, 2)}×   (target ≥ 2×)`);
+console.log(`  rows written per run (inserted + updated + deleted): Hogsend ${fmt(hog.rowsPerRun, 1)}, DBOS ${fmt(dbos.rowsPerRun, 1)}`);
 console.log(`  resume latency (event ingested → next step started), one reply at a time: p50 ${fmt(percentile(hog.resumeMs, 50), 1)} ms   p99 ${fmt(percentile(hog.resumeMs, 99), 1)} ms   (target p99 < 50 ms)`);
 console.log(`  resume latency with all ${RUNS} replies queued at once: p50 ${fmt(percentile(hog.resumeUnderLoadMs, 50), 0)} ms   p99 ${fmt(percentile(hog.resumeUnderLoadMs, 99), 0)} ms`);
 if (parked) {

@@ -36,6 +36,21 @@ export async function benchDatabase(): Promise<{ url: string; serverUrl: string;
   };
 }
 
+/**
+ * Rows written so far in a database's own tables (inserted + updated + deleted, every schema but the catalog).
+ * Backends report their counts when they exit, so take it after the connections that did the work have closed.
+ */
+export async function rowWrites(url: string): Promise<number> {
+  await new Promise((r) => setTimeout(r, 1000));
+  const sql = openSql(url, { max: 1, onnotice: () => {} });
+  try {
+    const [{ n }] = await sql`select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint as n from pg_stat_user_tables`;
+    return Number(n);
+  } finally {
+    await sql.end();
+  }
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
