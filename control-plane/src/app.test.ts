@@ -15,6 +15,8 @@ describe("start-up checks of app definitions", () => {
   it("names the journey and the field of an invalid definition", () => {
     expect(() => compile([{ meta, run }, { meta, run }])).toThrow('journey "j": meta.id is defined twice');
     expect(() => compile([{ meta: { ...meta, suppress: undefined }, run }])).toThrow('journey "j": meta.suppress is required');
+    // hours(Number(process.env.UNSET)) is NaN: it would turn the gap off without a word.
+    expect(() => compile([{ meta: { ...meta, suppress: hours(Number(undefined)) }, run }])).toThrow('journey "j": meta.suppress is required');
     expect(() => compile([{ meta: { ...meta, entryLimit: "once_per_period" }, run }])).toThrow('journey "j": meta.entryPeriod is required');
     expect(() => compile([{ meta: { ...meta, trigger: {} }, run }])).toThrow('journey "j": meta.trigger.event is required');
     expect(() => compile([{ meta: { ...meta, templates: ["nope/missing"] }, run }])).toThrow(AppDefinitionError);
@@ -25,6 +27,10 @@ describe("start-up checks of app definitions", () => {
     const tasks = (t: any) => compileApp({ tasks: [t] }, templateKeys());
     expect(() => tasks({ ...task, executionTimeout: "1d" })).toThrow('task "t": executionTimeout "1d" must look like "30s", "15m", "1h" or "1h30m"');
     expect(() => tasks({ ...task, executionTimeout: 0 })).toThrow('task "t": executionTimeout 0 must be a positive number of milliseconds');
+    // Past 4 hours graphile-worker takes the job back and runs it again (and Node's timers cap near 596 hours).
+    expect(() => tasks({ ...task, executionTimeout: "600h" })).toThrow('task "t": executionTimeout "600h" is over 4h');
+    expect(() => tasks({ ...task, executionTimeout: 5 * 3_600_000 })).toThrow('task "t": executionTimeout 18000000 is over 4h');
+    expect(tasks({ ...task, executionTimeout: "4h" }).tasks.get("t")).toBeDefined();
     expect(() => tasks({ ...task, retries: -1 })).toThrow('task "t": retries must be a whole number from 0 to 100');
     expect(() => tasks({ ...task, retries: 1.5 })).toThrow('task "t": retries must be a whole number');
     expect(() => tasks({ ...task, onEvents: [""] })).toThrow('task "t": onEvents must be event names');

@@ -71,7 +71,7 @@ export function compileApp(app: HogsendApp, knownTemplates: Set<string>): AppReg
     if (!["once", "once_per_period", "unlimited"].includes(meta.entryLimit)) fail(where, "meta.entryLimit", 'must be "once", "once_per_period" or "unlimited"');
     if (meta.entryLimit === "once_per_period" && !(typeof meta.entryPeriod === "number" && meta.entryPeriod > 0))
       fail(where, "meta.entryPeriod", 'is required with entryLimit "once_per_period"');
-    if (typeof meta.suppress !== "number" || meta.suppress < 0) fail(where, "meta.suppress", "is required (a duration, e.g. hours(12))");
+    if (typeof meta.suppress !== "number" || !Number.isFinite(meta.suppress) || meta.suppress < 0) fail(where, "meta.suppress", "is required (a duration, e.g. hours(12))");
     if (typeof journey.run !== "function") fail(where, "run", "must be an async function");
     if (meta.category && meta.category !== "journey" && !registry.lists.has(meta.category)) fail(where, "meta.category", `"${meta.category}" is not a list or category`);
     for (const template of meta.templates ?? []) {

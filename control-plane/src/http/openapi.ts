@@ -29,7 +29,7 @@ export const operations: Operation[] = [
   { method: "get", path: "/v1/admin/journeys", summary: "Journeys with run counts per status.", scope: "read" },
   { method: "get", path: "/v1/admin/journeys/{id}/runs", summary: "A journey's runs, newest first (?status, ?limit up to 200, ?before: the previous page's `next`).", scope: "read" },
   { method: "post", path: "/v1/admin/journeys/{id}/enable", summary: "Enable a journey.", scope: "journey-admin" },
-  { method: "post", path: "/v1/admin/journeys/{id}/disable", summary: "Disable a journey (live runs continue; no new entries).", scope: "journey-admin" },
+  { method: "post", path: "/v1/admin/journeys/{id}/disable", summary: "Disable a journey (live runs continue; events enroll no one; an operator can still enroll by hand).", scope: "journey-admin" },
   { method: "post", path: "/v1/admin/journeys/{id}/enroll", summary: "Enroll a contact by hand.", scope: "journey-admin", body: identitySchema },
   { method: "get", path: "/v1/admin/runs/{id}", summary: "One run with its timeline.", scope: "read" },
   { method: "post", path: "/v1/admin/runs/{id}/cancel", summary: "Cancel a live run.", scope: "journey-admin" },

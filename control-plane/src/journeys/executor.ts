@@ -155,6 +155,7 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
   try {
     await currentRun.run(execution, () => journey.run(execution.user(), execution.context()));
     await execution.drain();
+    if (execution.misuse) throw execution.misuse;
     if (execution.parked && execution.cutOff) return "parked";
     if (execution.divergence) throw execution.divergence;
     execution.assertAllStepsMet();
@@ -162,10 +163,11 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
     // run; that step's pending wait is cancelled with the completion.
     pending.finish = { status: "completed", now: engine.clock.now(), cancelWaits: execution.parked };
     return "completed";
-  } catch (error) {
+  } catch (caught) {
     await execution.drain();
-    if (error instanceof Parked || execution.parked) return "parked";
-    if (error instanceof RunStopped) return "stopped";
+    if (caught instanceof RunStopped) return "stopped";
+    const error = execution.misuse ?? caught;
+    if (!(error instanceof JourneyUsageError) && (error instanceof Parked || execution.parked)) return "parked";
     const diverged = execution.divergence ?? (error instanceof Diverged ? error : undefined);
     if (diverged) {
       pending.finish = { status: "diverged", now: engine.clock.now(), error: diverged.message };
@@ -175,7 +177,8 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
     const message = storableError(error instanceof Error ? error.message : String(error));
     const attempts = error instanceof JourneyUsageError ? RUN_MAX_ATTEMPTS : await recordRunError(engine.sql, runId, message, engine.clock.now());
     if (attempts >= RUN_MAX_ATTEMPTS) {
-      pending.finish = { status: "failed", now: engine.clock.now(), error: message };
+      // A misuse can follow a park in another branch: that branch's wait goes with the run.
+      pending.finish = { status: "failed", now: engine.clock.now(), error: message, cancelWaits: execution.parked };
       engine.log.warn("journey run failed", { runId, journeyId: run.journey_id, error: message });
       return "failed";
     }
@@ -214,6 +217,8 @@ class RunExecution implements EmailStepRunner {
   cutOff = false;
   /** The first divergence met: it stays, even if the journey's code catches the error. */
   divergence: Diverged | undefined;
+  /** The first misuse of the API (a wait over 30 days…): it fails the run, even if the journey's code catches it. */
+  misuse: JourneyUsageError | undefined;
   private seq = 0;
   private readonly counters = new Map<string, number>();
   private readonly usedKeys = new Set<string>();
@@ -284,6 +289,9 @@ class RunExecution implements EmailStepRunner {
       return refused;
     }
     const promise = call();
+    promise.catch((error) => {
+      if (error instanceof JourneyUsageError) this.misuse ??= error;
+    });
     this.inFlight.add(promise);
     const done = () => this.inFlight.delete(promise);
     promise.then(done, done);
@@ -312,6 +320,7 @@ class RunExecution implements EmailStepRunner {
       throw new Parked();
     }
     if (this.divergence) throw this.divergence;
+    if (this.misuse) throw this.misuse;
     if (label !== undefined && (typeof label !== "string" || !label || label.length > MAX_LABEL || label.includes("\u0000")))
       throw new JourneyUsageError(`${kind}: a label is a non-empty string of up to ${MAX_LABEL} characters`);
     let key = label ?? `${kind}:${this.counters.get(kind) ?? 0}`;
@@ -463,7 +472,7 @@ class RunExecution implements EmailStepRunner {
     if (typeof options.timeout !== "number" || !Number.isFinite(options.timeout) || options.timeout <= 0)
       throw new JourneyUsageError(`waitForEvent "${label ?? options.event}": timeout is required (e.g. days(1))`);
     if (options.timeout > MAX_WAIT) throw new JourneyUsageError(`waitForEvent "${label ?? options.event}": timeout is over the 30-day cap`);
-    if (options.lookback !== undefined && (typeof options.lookback !== "number" || options.lookback < 0 || options.lookback > MAX_WAIT))
+    if (options.lookback !== undefined && (typeof options.lookback !== "number" || !Number.isFinite(options.lookback) || options.lookback < 0 || options.lookback > MAX_WAIT))
       throw new JourneyUsageError(`waitForEvent "${label ?? options.event}": lookback must be a duration up to 30 days`);
 
     const { key, seq } = this.nextKey("wait", label);

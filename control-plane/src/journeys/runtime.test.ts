@@ -223,6 +223,29 @@ describe("waitForEvent", () => {
     expect(b.error).toMatch(/30-day cap/);
   });
 
+  it("a misuse the journey's code catches still fails the run, and no step after it runs", async () => {
+    const catcher = defineJourney({
+      meta: { ...base, id: "catcher", name: "catcher", trigger: { event: "go" } },
+      run: async (user, ctx) => {
+        try {
+          await ctx.waitForEvent({ event: "x", timeout: days(45), label: "too-long" });
+        } catch {
+          // a defensive author swallowing the error
+        }
+        await email(user, "onboarding/enterprise-welcome").catch(() => {});
+        await ctx.checkpoint("after").catch(() => {});
+      },
+    });
+    t = await testEngine({ journeys: [catcher] });
+    await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+    await t.advance(minutes(1));
+    const [run] = await t.runs("catcher");
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatch(/waitForEvent "too-long": timeout is over the 30-day cap/);
+    expect(run.timeline.filter((e) => e.kind === "checkpoint")).toEqual([]);
+    expect(t.outbox).toEqual([]);
+  });
+
   it("a run is capped at 30 days: a wait or sleep ending past it fails the run, naming the step", async () => {
     const long = (id: string, second: "sleep" | "wait" | "short") =>
       defineJourney({

@@ -42,9 +42,10 @@ export async function runTimeline(db: Db, run: RunRow): Promise<TimelineEntry[]>
     }
     timeline.push({ at: step.at.toISOString(), kind: step.kind as TimelineEntry["kind"], label: step.label, stepKey: step.step_key, detail });
   }
-  // Waits not yet resolved into a step: still waiting, or cut short by an exit.
+  // Waits not yet resolved into a step: still waiting, or cut short when the run stopped.
   for (const wait of waitByKey.values()) {
-    timeline.push({ at: wait.created_at.toISOString(), kind: "wait", label: wait.step_key, stepKey: wait.step_key, detail: { ...waitDetail(wait), outcome: wait.status === "cancelled" ? "exit" : wait.status } });
+    const outcome = wait.status === "cancelled" ? cancelledWaitOutcome(run.status) : wait.status;
+    timeline.push({ at: wait.created_at.toISOString(), kind: "wait", label: wait.step_key, stepKey: wait.step_key, detail: { ...waitDetail(wait), outcome } });
   }
   if (run.finished_at) {
     const kind = run.status === "exited" ? "exit" : (run.status as TimelineEntry["kind"]);
@@ -53,6 +54,13 @@ export async function runTimeline(db: Db, run: RunRow): Promise<TimelineEntry[]>
     timeline.push({ at: run.updated_at.toISOString(), kind: "parked", label: run.parked_at, detail: { status: run.status, wakeAt: run.wake_at?.toISOString() ?? null } });
   }
   return timeline.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** A cancelled wait ended with its run: by an exit, an operator's cancel, a failure, or run() returning first. */
+function cancelledWaitOutcome(runStatus: string): string {
+  if (runStatus === "exited") return "exit";
+  if (runStatus === "completed") return "abandoned";
+  return runStatus;
 }
 
 function waitDetail(wait: WaitRow | undefined) {

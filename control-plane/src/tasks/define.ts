@@ -48,12 +48,18 @@ export function defineTask<I = TaskInput>(definition: TaskDefinition<I>): TaskDe
   return definition;
 }
 
+/** graphile-worker takes back a job locked this long and runs it again: an attempt must end before. */
+export const MAX_TASK_TIMEOUT = 4 * 3_600_000;
+
 export function parseTimeout(value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value === "number") {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`executionTimeout ${value} must be a positive number of milliseconds`);
-    return value;
-  }
+  if (typeof value === "number" && !(Number.isFinite(value) && value > 0)) throw new Error(`executionTimeout ${value} must be a positive number of milliseconds`);
+  const ms = typeof value === "number" ? value : parseDuration(value);
+  if (ms > MAX_TASK_TIMEOUT) throw new Error(`executionTimeout ${JSON.stringify(value)} is over 4h (graphile-worker retakes a job locked longer)`);
+  return ms;
+}
+
+function parseDuration(value: string): number {
   // Hatchet's form: one or more number+unit parts, "30s", "15m", "1h30m".
   const text = String(value).trim();
   if (!/^(\d+(ms|s|m|h))+$/.test(text)) throw new Error(`executionTimeout "${value}" must look like "30s", "15m", "1h" or "1h30m"`);

@@ -67,6 +67,28 @@ describe("journeys admin API", () => {
     expect(enabled.body.enabled).toBe(true);
   });
 
+  it("a run's timeline says how a wait cut short ended: with an operator's cancel, not an exit", async () => {
+    const runId = await startRun("a8");
+    await h.request("POST", `/v1/admin/runs/${runId}/cancel`, undefined, { key: h.keys["journey-admin"] });
+    const run = await h.request("GET", `/v1/admin/runs/${runId}`, undefined, { key: h.keys.read });
+    expect(run.body.timeline.find((e: { kind: string }) => e.kind === "wait").detail).toMatchObject({ status: "cancelled", outcome: "cancelled" });
+  });
+
+  it("an operator can enroll by hand into a disabled journey, which events do not enter", async () => {
+    await h.request("POST", "/v1/admin/journeys/admin-demo/disable", undefined, { key: h.keys["journey-admin"] });
+    try {
+      await h.request("POST", "/v1/events", { name: "demo.start", userId: "a9", email: "a9@example.com" }, { key: h.keys.ingest });
+      const r = await h.request("POST", "/v1/admin/journeys/admin-demo/enroll", { userId: "a9" }, { key: h.keys["journey-admin"] });
+      expect(r.status).toBe(201);
+      const skips = await h.engine.sql`select reason from journey_enrollments e join contacts c on c.id = e.contact_id where c.user_id = 'a9' and decision = 'skipped'`;
+      expect(skips.map((x) => x.reason)).toEqual(["disabled"]);
+      const runs = await h.engine.sql`select r.id from journey_runs r join contacts c on c.id = r.contact_id where c.user_id = 'a9'`;
+      expect(runs.map((x) => x.id)).toEqual([r.body.runId]);
+    } finally {
+      await h.request("POST", "/v1/admin/journeys/admin-demo/enable", undefined, { key: h.keys["journey-admin"] });
+    }
+  });
+
   it("enrolls a contact by hand", async () => {
     await h.request("PUT", "/v1/contacts", { userId: "a5", email: "a5@example.com" }, { key: h.keys.ingest });
     const r = await h.request("POST", "/v1/admin/journeys/admin-demo/enroll", { userId: "a5" }, { key: h.keys["journey-admin"] });

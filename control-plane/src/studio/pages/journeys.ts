@@ -31,7 +31,7 @@ export async function journeyPage(s: StudioContext, id: string): Promise<Html> {
   const waitOutcome = (label: string) => {
     const rows = waits.filter((w) => w.step_key === label);
     const n = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
-    return { event: n("matched"), timeout: n("timed_out"), exit: n("cancelled"), waiting: n("waiting") };
+    return { event: n("matched"), timeout: n("timed_out"), ended: n("cancelled"), waiting: n("waiting") };
   };
   const total = Math.max(1, entered[0].n);
   const action = detail.enabled ? "disable" : "enable";
@@ -45,9 +45,9 @@ export async function journeyPage(s: StudioContext, id: string): Promise<Html> {
 ${labels.map((l) => {
   const isWait = l.kind === "wait";
   const outcome = isWait ? waitOutcome(l.label) : null;
-  const n = isWait ? outcome!.event + outcome!.timeout + outcome!.exit + outcome!.waiting : reached(l.label);
+  const n = isWait ? outcome!.event + outcome!.timeout + outcome!.ended + outcome!.waiting : reached(l.label);
   return html`<tr><td>${l.label}</td><td>${l.kind}</td><td data-label="${l.label}">${n}</td><td><div class="bar" style="width:${Math.round((100 * n) / total)}%"></div></td>
-<td>${outcome ? html`event ${outcome.event} · timeout ${outcome.timeout} · exit ${outcome.exit} · waiting ${outcome.waiting}` : ""}</td></tr>`;
+<td>${outcome ? html`event ${outcome.event} · timeout ${outcome.timeout} · ended with the run ${outcome.ended} · waiting ${outcome.waiting}` : ""}</td></tr>`;
 })}
 </tbody></table>
 <h2>Runs by status</h2>${json(detail.runs)}
