@@ -16,6 +16,7 @@ export {
   getTemplate,
   listTemplates,
   registerTemplate,
+  unregisterTemplate,
   renderElement,
   renderTemplate,
   templates,

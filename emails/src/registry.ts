@@ -90,6 +90,11 @@ export function registerTemplate<K extends TemplateKey>(
   return definition;
 }
 
+/** Remove a key's definition (a test putting the registry back as it found it). */
+export function unregisterTemplate(key: string): void {
+  delete mutableTemplates[key as TemplateKey];
+}
+
 /** Build a typed definition for `key` and register it. */
 export function defineTemplate<K extends TemplateKey>(
   key: K,

@@ -1194,6 +1194,18 @@ describe("createTestEngine", () => {
     await t.hs.events.send({ name: "paid", userId: "u", email: "u@example.com" });
     expect(t.outbox.map((e) => [e.template, e.subject, e.props])).toEqual([["billing/receipt", "Receipt", { amount: 42 }]]);
     expect(t.outbox[0].html).toContain("You paid $42.");
+    await t.close();
+
+    // A changed definition of the key, same props: the email is the new one, not a cached render of the old.
+    const reworded = { ...receipt, component: ({ amount }: { amount: number }) => createElement("p", null, `Thanks for your $${amount}.`) };
+    t = await testEngine({ journeys: [billing], templates: [reworded] });
+    await t.hs.events.send({ name: "paid", userId: "u", email: "u@example.com" });
+    expect(t.outbox[0].html).toContain("Thanks for your $42.");
+    await t.close();
+
+    // Closed engines take their templates with them: without the template, the journey fails start-up.
+    t = undefined;
+    await expect(testEngine({ journeys: [billing] })).rejects.toThrow(/journey "billing".*"billing\/receipt" is not a registered template/);
   });
 });
 

@@ -33,22 +33,24 @@ export function checkTemplateProps(key: string, props: Record<string, unknown>):
   return verdict.props as Record<string, unknown>;
 }
 
-const cache = new Map<string, Promise<{ html: string; text: string }>>();
+const cache = new Map<string, { definition: unknown; rendered: Promise<{ html: string; text: string }> }>();
 const CACHE_SIZE = 200;
 
 /**
- * Render a template. Rendering is pure, so the same template and props (a campaign's thousands of sends)
- * render once; tracking is applied per send afterwards.
+ * Render a template. Rendering is pure, so the same definition and props (a campaign's thousands of sends)
+ * render once; tracking is applied per send afterwards. A key given a new definition renders anew.
  */
 export function render(key: string, props: Record<string, unknown>): Promise<{ html: string; text: string }> {
   const cacheKey = `${key}\u0000${JSON.stringify(props)}`;
-  let rendered = cache.get(cacheKey);
-  if (!rendered) {
-    rendered = renderTemplate(key as never, props as never);
-    rendered.catch(() => cache.delete(cacheKey));
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(cacheKey, rendered);
-  }
+  const definition = getTemplate(key);
+  const hit = cache.get(cacheKey);
+  if (hit && hit.definition === definition) return hit.rendered;
+  const rendered = renderTemplate(key as never, props as never);
+  const entry = { definition, rendered };
+  rendered.catch(() => cache.get(cacheKey) === entry && cache.delete(cacheKey));
+  cache.delete(cacheKey);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(cacheKey, entry);
   return rendered;
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { Hogsend } from "@hogsend/client";
-import { registerTemplate, type TemplateDefinition } from "@hogsend/email";
+import { getTemplate, registerTemplate, unregisterTemplate, type TemplateDefinition } from "@hogsend/email";
 import type { HogsendApp } from "../app.js";
 import { VirtualClock } from "../clock.js";
 import { loadConfig, type Config } from "../config.js";
@@ -71,7 +71,10 @@ export interface TestEngineOptions extends HogsendApp {
   transport?: EmailTransport;
   config?: Partial<Config>;
   log?: Logger;
-  /** Templates the journeys under test send, beyond the registry's (a later definition of a key replaces it). */
+  /**
+   * Templates the journeys under test send, beyond the registry's (a later definition of a key replaces it),
+   * registered until `close()`. The registry is the process's: engines open at once share it.
+   */
   templates?: TemplateDefinition<any>[];
 }
 
@@ -156,7 +159,18 @@ export async function createTestEngine(options: TestEngineOptions = {}): Promise
   u.pathname = `/${dbName}`;
   const url = u.toString();
 
-  for (const template of options.templates ?? []) registerTemplate(template as never, { replace: true });
+  // The registry is the process's: what this engine registers is put back as it was when it closes.
+  const replaced = (options.templates ?? []).map((template) => {
+    const previous = getTemplate(template.key);
+    registerTemplate(template as never, { replace: true });
+    return { key: template.key, previous };
+  });
+  const restoreTemplates = () => {
+    for (const { key, previous } of replaced.reverse()) {
+      if (previous) registerTemplate(previous as never, { replace: true });
+      else unregisterTemplate(key);
+    }
+  };
   const clock = new VirtualClock(options.start ?? new Date("2026-01-05T12:00:00Z"));
   const config = { ...loadConfig({}), LOG_LEVEL: "silent" as const, WORKER_CONCURRENCY: 2, ...options.config };
   const engine = await createEngine({
@@ -168,6 +182,10 @@ export async function createTestEngine(options: TestEngineOptions = {}): Promise
     publicUrl: "http://hogsend.test",
     transport: options.transport,
     poolSize: 5,
+  }).catch(async (error) => {
+    restoreTemplates();
+    await dropDatabase(server, dbName);
+    throw error;
   });
   const http = createHttpApp(engine);
   const { key } = await createApiKey(engine.sql, { scope: "full-admin", name: "test engine" }, clock.now());
@@ -222,11 +240,16 @@ export async function createTestEngine(options: TestEngineOptions = {}): Promise
     },
     async close() {
       await closeEngine(engine);
-      const a = openSql(server, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {});
-      await a.end();
+      restoreTemplates();
+      await dropDatabase(server, dbName);
     },
   };
+}
+
+async function dropDatabase(server: string, name: string) {
+  const admin = openSql(server, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
+  await admin.end();
 }
 
 export { days, hours, minutes, seconds } from "../duration.js";
