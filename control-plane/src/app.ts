@@ -3,7 +3,7 @@ import type { CompiledJourney, JourneyDefinition } from "./journeys/types.js";
 import { parseTimeout, type TaskDefinition } from "./tasks/define.js";
 import { BUILT_IN_CATEGORIES, LIST_ID, RESERVED_LIST_IDS, type ListDefinition } from "./audiences/lists.js";
 import type { BucketDefinition } from "./audiences/buckets.js";
-import type { WebhookSourceDefinition } from "./sources/define.js";
+import { posthogSource, type DefinedWebhookSource, type WebhookSourceDefinition } from "./sources/define.js";
 import { MAX_WAIT } from "./duration.js";
 import { exploreJourney, type JourneyShape } from "./journeys/explore.js";
 
@@ -14,7 +14,7 @@ export interface HogsendApp {
   tasks?: TaskDefinition<any>[];
   lists?: ListDefinition[];
   buckets?: BucketDefinition[];
-  webhookSources?: WebhookSourceDefinition<any>[];
+  webhookSources?: DefinedWebhookSource[];
 }
 
 export interface AppRegistry {
@@ -113,6 +113,7 @@ export function compileApp(app: HogsendApp, knownTemplates: Set<string>): AppReg
   }
 
   for (const source of app.webhookSources ?? []) {
+    if (source === posthogSource) continue;
     const id = source.meta?.id;
     if (!id || !LIST_ID.test(id)) fail(`webhook source "${id ?? "?"}"`, "meta.id", "must match [a-z0-9_-]+");
     if (id === "posthog" || id === "email") fail(`webhook source "${id}"`, "meta.id", "is reserved");

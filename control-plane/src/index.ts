@@ -8,7 +8,7 @@ export { defineTask, type TaskDefinition, type TaskInput, type TaskContext } fro
 export { getContainer } from "./tasks/container.js";
 export { defineList, type ListDefinition } from "./audiences/lists.js";
 export { defineBucket, type BucketDefinition } from "./audiences/buckets.js";
-export { defineWebhookSource, type WebhookSourceDefinition, type IngestEvent } from "./sources/define.js";
+export { defineWebhookSource, posthogSource, type DefinedWebhookSource, type WebhookSourceDefinition, type IngestEvent } from "./sources/define.js";
 export type { HogsendApp } from "./app.js";
 export { createEngine, closeEngine, type Engine } from "./engine.js";
 export { createHttpApp } from "./http/app.js";

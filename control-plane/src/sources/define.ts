@@ -37,3 +37,17 @@ export interface WebhookSourceDefinition<T = unknown> {
 export function defineWebhookSource<T>(definition: WebhookSourceDefinition<T>): WebhookSourceDefinition<T> {
   return definition;
 }
+
+/** A defined source of any payload type, as an app's `webhookSources` list holds them. */
+export type DefinedWebhookSource = WebhookSourceDefinition<any>;
+
+/**
+ * The built-in PostHog destination (POST /v1/webhooks/posthog), for `webhookSources` lists written as the
+ * seeds write them. The engine serves that route itself: listing this changes nothing, leaving it out neither.
+ */
+export const posthogSource: DefinedWebhookSource = Object.freeze({
+  meta: Object.freeze({ id: "posthog", name: "PostHog", description: "The built-in PostHog destination" }),
+  auth: Object.freeze({ type: "match" as const, header: "x-hogsend-secret", envKey: "POSTHOG_WEBHOOK_SECRET" }),
+  schema: undefined as never,
+  transform: () => null,
+});

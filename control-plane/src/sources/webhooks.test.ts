@@ -5,16 +5,21 @@ import { startHarness, type Harness } from "../../test/harness.js";
 import { app } from "../../app/index.js";
 import { defineTask } from "../tasks/define.js";
 import { rotatePosthogWebhookSecret } from "./posthog.js";
+import { posthogSource, type DefinedWebhookSource } from "@hogsend/engine";
+import { inventorySource } from "../../app/sources/inventory.js";
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../../shared/fixtures/posthog/${name}`, import.meta.url), "utf8"));
 const SECRET = "posthog-shared-secret-0123456789";
 const restocks: unknown[] = [];
 const restockTask = defineTask({ name: "restock-probe", onEvents: ["product.restocked"], fn: async (input) => void restocks.push(input) });
 
+// Wired as the back-in-stock recipe writes it: the built-in PostHog destination listed beside the app's source.
+const webhookSources: DefinedWebhookSource[] = [posthogSource, inventorySource];
+
 let h: Harness;
 beforeAll(async () => {
   process.env.INVENTORY_WEBHOOK_SECRET = "inventory-secret";
-  h = await startHarness({ app: { ...app, tasks: [...(app.tasks ?? []), restockTask] } });
+  h = await startHarness({ app: { ...app, webhookSources, tasks: [...(app.tasks ?? []), restockTask] } });
   await rotatePosthogWebhookSecret(h.engine, SECRET);
 });
 afterAll(() => h.close());
