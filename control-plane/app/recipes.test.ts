@@ -48,7 +48,9 @@ describe("concierge onboarding", () => {
   it("re-pages after a day of silence with a fresh requestedAt", async () => {
     t = await start();
     await signup(t);
-    await t.advance(days(1));
+    await t.advance(days(1) - minutes(1));
+    expect(t.outbox.filter((e) => e.template === "transactional/csm-alert")).toHaveLength(1);
+    await t.advance(minutes(1));
     const alerts = t.outbox.filter((e) => e.template === "transactional/csm-alert");
     expect(alerts.map((a) => a.props.reminder)).toEqual([false, true]);
     expect(alerts[0].props.requestedAt).not.toBe(alerts[1].props.requestedAt);
@@ -58,7 +60,9 @@ describe("concierge onboarding", () => {
   it("sends the automated welcome after two silent days", async () => {
     t = await start();
     await signup(t);
-    await t.advance(days(2));
+    await t.advance(days(2) - minutes(1));
+    expect(t.outbox.filter((e) => e.journeyId === "concierge-onboarding")).toEqual([]);
+    await t.advance(minutes(1));
     expect(t.outbox.filter((e) => e.journeyId === "concierge-onboarding").map((e) => e.template)).toEqual(["onboarding/enterprise-welcome"]);
     expect((await t.runs("concierge-onboarding"))[0].status).toBe("completed");
   });
@@ -86,10 +90,12 @@ describe("concierge onboarding", () => {
   it("a contact landing between the two waits is caught by the lookback", async () => {
     t = await start();
     await signup(t);
-    // The first wait times out at exactly 24h; an event in the same instant is raced, so contact just after.
-    await t.advance(days(1));
+    // Past the first wait's deadline, before its timeout has run: the event matches no wait when it lands.
+    t.clock.set(new Date(t.clock.now().getTime() + days(1) + minutes(1)));
     await t.hs.events.send({ name: "csm.contacted", userId: "acme_1", eventProperties: { csm_name: "Lee" } });
-    expect(t.outbox.filter((e) => e.journeyId === "concierge-onboarding")[0]?.props).toEqual({ csmName: "Lee" });
+    // Then the timeout ran: the CSM re-paged, and the second wait took the contact from its lookback.
+    expect(t.outbox.filter((e) => e.template === "transactional/csm-alert")).toHaveLength(2);
+    expect(t.outbox.filter((e) => e.journeyId === "concierge-onboarding").map((e) => e.props)).toEqual([{ csmName: "Lee" }]);
   });
 
   it("meeting.booked mid-wait ends the run and nothing more is sent", async () => {
@@ -158,6 +164,14 @@ describe("support follow-up", () => {
     expect(templates(t, "support@example.com")).toEqual(["transactional/support-alert"]);
   });
 
+  it('a "no" late in the four-day wait still pages support', async () => {
+    t = await start();
+    await resolve(t); // Monday 12:00 UTC: the question goes out Tuesday 09:00
+    await t.advance(hours(21) + days(4) - minutes(1));
+    await t.hs.events.send({ name: "support.followup_answered", userId: "cust_1", eventProperties: { answer: "no" } });
+    expect(templates(t)).toEqual(["support/followup", "transactional/support-alert"]);
+  });
+
   it("silence for four days ends the run without a page", async () => {
     t = await start();
     await resolve(t);
@@ -198,9 +212,13 @@ describe("verification chase", () => {
   it("re-sends after a day and after two more, then stops", async () => {
     t = await start();
     await signup(t);
-    await t.advance(days(1));
+    await t.advance(days(1) - minutes(1));
+    expect(t.outbox).toEqual([]);
+    await t.advance(minutes(1));
     expect(t.outbox.map((e) => e.subject)).toEqual(["Reminder: verify your email address"]);
-    await t.advance(days(2));
+    await t.advance(days(2) - minutes(1));
+    expect(t.outbox).toHaveLength(1);
+    await t.advance(minutes(1));
     expect(t.outbox.map((e) => e.subject)).toEqual(["Reminder: verify your email address", "Last reminder — your account isn't active yet"]);
     expect(t.outbox[1].props).toEqual({ firstName: "Ada", verifyUrl: "https://app.example.com/verify/resend?u=new_1" });
     await t.advance(days(7));
