@@ -26,3 +26,17 @@ export function createSql(url: string, options: { max?: number } = {}): Sql {
     connection: { application_name: "hogsend" },
   });
 }
+
+/**
+ * Run a transaction again when Postgres chose it as a deadlock's victim (it rolled back whole): two merges of
+ * the same pair of contacts from opposite sides lock the pair in opposite orders; the retry sees the winner's merge.
+ */
+export async function retryDeadlock<T>(transaction: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "40P01" || attempt >= attempts) throw error;
+    }
+  }
+}

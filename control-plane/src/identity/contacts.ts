@@ -160,7 +160,10 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date, atte
     found.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
     contact = found[0];
     for (const loser of found.slice(1)) {
-      await mergeContacts(tx, contact, loser, now);
+      if (!(await mergeContacts(tx, contact, loser, now))) {
+        if (attempt >= 3) throw new Error("resolveContact: the identity kept changing under concurrent writes");
+        return resolveContact(tx, identity, now, attempt + 1);
+      }
       merged.push(loser.id);
     }
     // A merged-away contact no longer holds its keys (the unique indexes cover live contacts): the survivor takes them.
@@ -236,10 +239,15 @@ function uniqueById(rows: (ContactRow | undefined)[]): ContactRow[] {
 
 /**
  * Fold `loser` into `survivor`: history moves, the survivor's properties win on conflict, and an alias row
- * keeps each of the loser's keys resolvable.
+ * keeps each of the loser's keys resolvable. Both rows are locked first, in id order, and must still be
+ * live: a concurrent merge of the same pair the other way round (or a delete) lands first, and then this
+ * returns false, changing nothing, for the caller to look the identity up again.
  */
-export async function mergeContacts(tx: Db, survivor: ContactRow, loser: ContactRow, now: Date) {
-  await lockContact(tx, loser.id);
+export async function mergeContacts(tx: Db, survivor: ContactRow, loser: ContactRow, now: Date): Promise<boolean> {
+  const live = await tx`
+    select id from contacts where id in (${survivor.id}, ${loser.id}) and merged_into is null and deleted_at is null
+    order by id for update`;
+  if (live.length < 2) return false;
   await tx`update contacts set merged_into = ${survivor.id}, updated_at = ${now} where id = ${loser.id}`;
   await tx`update contacts set properties = ${tx.json(loser.properties as never)}::jsonb || properties,
              person_properties = ${tx.json(loser.person_properties as never)}::jsonb || person_properties,
@@ -274,6 +282,7 @@ export async function mergeContacts(tx: Db, survivor: ContactRow, loser: Contact
            select bucket_id, ${survivor.id}, entered_at from bucket_memberships where contact_id = ${loser.id}
            on conflict do nothing`;
   await tx`delete from bucket_memberships where contact_id = ${loser.id}`;
+  return true;
 }
 
 async function addAlias(tx: Db, kind: string, value: string, contactId: string, now: Date) {

@@ -1,5 +1,5 @@
 import type { Engine } from "../engine.js";
-import type { Tx } from "../db/client.js";
+import { retryDeadlock, type Tx } from "../db/client.js";
 import { HogsendError, invalidField } from "../errors.js";
 import { mergeProperties, resolveContact, type ContactRow } from "../identity/contacts.js";
 import { normalizeEmail } from "../identity/normalize.js";
@@ -23,12 +23,14 @@ const MAX_DEPTH = 4;
 export async function ingest(engine: Engine, input: IngestInput, tx?: Tx, depth = 0): Promise<IngestResult> {
   if (depth > MAX_DEPTH) throw new HogsendError("internal", `event "${input.name}" nested too deeply`);
   if (tx) return ingestInTx(engine, tx, input, depth, Boolean(input.contactId));
-  try {
-    return await pipelinedTransaction(engine.sql, (t) => ingestInTx(engine, t, input, depth, true));
-  } catch (error) {
-    if (!(error instanceof ContactAppeared)) throw error;
-    return engine.sql.begin((t) => ingestInTx(engine, t, input, depth, false)) as Promise<IngestResult>;
-  }
+  return retryDeadlock(async () => {
+    try {
+      return await pipelinedTransaction(engine.sql, (t) => ingestInTx(engine, t, input, depth, true));
+    } catch (error) {
+      if (!(error instanceof ContactAppeared)) throw error;
+      return engine.sql.begin((t) => ingestInTx(engine, t, input, depth, false)) as Promise<IngestResult>;
+    }
+  });
 }
 
 type StoredRow = {

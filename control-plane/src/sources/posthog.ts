@@ -1,3 +1,4 @@
+import { retryDeadlock } from "../db/client.js";
 import { z } from "zod";
 import type { Engine } from "../engine.js";
 import { HogsendError } from "../errors.js";
@@ -79,8 +80,12 @@ export async function ingestPostHogEvent(engine: Engine, body: unknown): Promise
     (v): v is string => typeof v === "string" && v.length > 0 && v !== userId,
   );
 
-  return engine.sql.begin(async (tx) => {
+  const idempotencyKey = `posthog:${event.uuid}`;
+  return retryDeadlock(() => engine.sql.begin(async (tx) => {
     const now = engine.clock.now();
+    // A redelivery changes nothing: not even the contact it names (resolving may create, link or merge).
+    const [seen] = await tx<{ contact_id: string | null }[]>`select contact_id from events where idempotency_key = ${idempotencyKey}`;
+    if (seen) return { skipped: false as const, stored: false, eventId: null, contactId: seen.contact_id, exits: [] };
     let { contact } = await resolveContact(tx, { userId, email, distinctId: userId }, now);
     await lockContact(tx, contact.id);
     // A person known by an anonymous id (found here by email) is identified: the identified id becomes its
@@ -98,8 +103,12 @@ export async function ingestPostHogEvent(engine: Engine, body: unknown): Promise
       }
     }
     for (const previous of previousIds) {
-      const other = await findContact(tx, { userId: previous });
-      if (other && other.id !== contact.id) await mergeContacts(tx, contact, other, now);
+      // The contact is locked and stays live; the other may be merged or deleted meanwhile: then look again.
+      for (let attempt = 1; ; attempt++) {
+        const other = await findContact(tx, { userId: previous });
+        if (!other || other.id === contact.id || (await mergeContacts(tx, contact, other, now))) break;
+        if (attempt >= 3) throw new Error("posthog: the identity kept changing under concurrent writes");
+      }
       await tx`insert into contact_aliases (kind, value, contact_id, created_at) values ('distinct_id', ${previous}, ${contact.id}, ${now})
                on conflict (kind, value) do update set contact_id = excluded.contact_id`;
     }
@@ -111,13 +120,13 @@ export async function ingestPostHogEvent(engine: Engine, body: unknown): Promise
         eventProperties: props,
         personProperties,
         timestamp: parseTimestamp(event.timestamp),
-        idempotencyKey: `posthog:${event.uuid}`,
+        idempotencyKey,
         source: "posthog",
       },
       tx,
     );
     return { skipped: false as const, ...result };
-  }) as Promise<PostHogOutcome>;
+  }) as Promise<PostHogOutcome>);
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { retryDeadlock } from "../../db/client.js";
 import { Hono } from "hono";
 import type { Engine } from "../../engine.js";
 import { HogsendError } from "../../errors.js";
@@ -12,14 +13,14 @@ export function contactRoutes(engine: Engine, requireScope: RequireScope) {
 
   app.put("/", requireScope("ingest"), async (c) => {
     const body = await jsonBody(c, upsertContactSchema);
-    const result = await engine.sql.begin(async (tx) => {
+    const result = await retryDeadlock(() => engine.sql.begin(async (tx) => {
       const now = engine.clock.now();
       const resolved = await resolveContact(tx, { email: body.email, userId: body.userId }, now);
       await lockContact(tx, resolved.contact.id);
       if (body.properties) await mergeProperties(tx, resolved.contact.id, body.properties, now);
       await applyListsBag(tx, engine.registry.lists, resolved.contact.id, body.lists, now);
       return resolved;
-    });
+    }));
     return c.json({ id: result.contact.id, created: result.created, linked: result.linked }, result.created ? 201 : 200);
   });
 

@@ -1,3 +1,4 @@
+import { retryDeadlock } from "../../db/client.js";
 import { Hono } from "hono";
 import type { Engine } from "../../engine.js";
 import { HogsendError } from "../../errors.js";
@@ -22,13 +23,13 @@ export function listRoutes(engine: Engine, requireScope: RequireScope) {
       const listId = c.req.param("id");
       if (!engine.registry.lists.has(listId)) throw new HogsendError("not_found", `list "${listId}" is not defined`);
       const body = await jsonBody(c, identitySchema);
-      const contactId = await engine.sql.begin(async (tx) => {
+      const contactId = await retryDeadlock(() => engine.sql.begin(async (tx) => {
         const now = engine.clock.now();
         const { contact } = await resolveContact(tx, body, now);
         await lockContact(tx, contact.id);
         await applyListsBag(tx, engine.registry.lists, contact.id, { [listId]: action === "subscribe" }, now);
         return contact.id;
-      });
+      }));
       return c.json({ listId, contactId, subscribed: action === "subscribe" });
     });
   }
