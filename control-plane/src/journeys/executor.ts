@@ -630,6 +630,10 @@ class RunExecution implements EmailStepRunner {
   }
 
   private async isSubscribed(category?: string): Promise<boolean> {
+    const asked = category ?? this.journey.meta.category ?? "journey";
+    // As sendEmail refuses it: an unknown category (a typo of a list id) must not read as subscribed.
+    if (asked !== "transactional" && !this.engine.registry.lists.has(asked))
+      throw new JourneyUsageError(`guard.isSubscribed: "${asked}" is not a list or category`);
     const { key, seq } = this.nextKey("guard");
     const step = this.stored(key, "guard", seq);
     if (step) {
@@ -637,7 +641,7 @@ class RunExecution implements EmailStepRunner {
       return step.result.subscribed as boolean;
     }
     this.flushInTurn();
-    const subscribed = await isSubscribedToCategory(this.engine, this.contact.id, category ?? this.journey.meta.category ?? "journey");
+    const subscribed = await isSubscribedToCategory(this.engine, this.contact.id, asked);
     this.save({ stepKey: key, seq, kind: "guard", label: category ?? null, result: { subscribed } });
     return subscribed;
   }

@@ -69,46 +69,70 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
   const recordedAsSent = Boolean(body) && transport.deliveredOnRecord === true;
   const status = skipReason ? "skipped" : "queued";
   const history = [{ status, at: now.toISOString(), ...(skipReason ? { reason: skipReason } : {}) }, ...(recordedAsSent ? [{ status: "sent", at: now.toISOString() }] : [])];
-  const insert = (db: Db) => db<SendRow[]>`
-    with inserted as (
+  // A journey's send is checked again where it is recorded, in its transaction: the run still live (under the
+  // run's contact lock, which an exit takes too) and, with a suppress gap, no send to this address since (under
+  // a lock per journey and address, so concurrent runs mailing one recipient are taken in turn).
+  const journey = request.journey;
+  const gapKey = journey && journey.suppressMs > 0 && !skipReason ? `suppress:${journey.journeyId}:${to}` : null;
+  const locks = (db: Db) => db`
+    select ${journey ? db`(select count(*) from (
+        select id from contacts where id in ((select contact_id from journey_runs where id = ${journey.runId}), ${contactId}::uuid)
+        order by id for update) locked)` : db`0`},
+      ${gapKey ? db`pg_advisory_xact_lock(hashtextextended(${gapKey}, 0))` : db`null`}`;
+  const insert = (db: Db) => db<(SendRow & { run_live: boolean; gap_kept: boolean })[]>`
+    with checks as (
+      select ${journey ? db`exists (select 1 from journey_runs where id = ${journey.runId} and status in ('running', 'waiting', 'sleeping'))` : db`true`} as run_live,
+        ${gapKey ? db`not exists (select 1 from email_sends where journey_id = ${journey!.journeyId} and to_address = ${to}
+          and status in ('queued', 'sent', 'delivered') and coalesce(sent_at, created_at) > ${new Date(now.getTime() - journey!.suppressMs)})` : db`true`} as gap_kept),
+    inserted as (
       insert into email_sends (id, idempotency_key, contact_id, to_address, template, category, subject, props, status, reason, status_history,
                                journey_id, run_id, campaign_id, html, text, headers, transport, provider_id, attempts, sent_at, created_at, updated_at)
-      values (${id}, ${idempotencyKey}, ${contactId}, ${to}, ${request.template}, ${category}, ${subject}, ${db.json(props as never)},
-              ${recordedAsSent ? "sent" : status}, ${skipReason}, ${db.json(history as never)}, ${request.journey?.journeyId ?? null}, ${request.journey?.runId ?? null},
+      select ${id}, ${idempotencyKey}, ${contactId}, ${to}, ${request.template}, ${category}, ${subject}, ${db.json(props as never)},
+              ${recordedAsSent ? "sent" : status}, ${skipReason}, ${db.json(history as never)}, ${journey?.journeyId ?? null}, ${journey?.runId ?? null},
               ${request.campaignId ?? null}, ${body?.html ?? null}, ${body?.text ?? null}, ${body ? db.json(body.headers as never) : null},
               ${recordedAsSent ? transport.name : null}, ${recordedAsSent ? `${transport.name}:${id}` : null}, ${recordedAsSent ? 1 : 0},
-              ${recordedAsSent ? now : null}, ${now}, ${now})
+              ${recordedAsSent ? now : null}, ${now}, ${now}
+      from checks where run_live and gap_kept
       on conflict (idempotency_key) do nothing
       returning *),
     ${insertLinksCte(db, body?.linkRows ?? [])}
-    select * from inserted`;
+    select checks.run_live, checks.gap_kept, inserted.* from checks left join inserted on true`;
 
-  if (recordedAsSent) {
-    const recorded = await pipelinedTransaction(engine.sql, async (tx) => {
+  let recorded: SendRow | null;
+  try {
+    recorded = await pipelinedTransaction(engine.sql, async (tx) => {
+      // Pipelined in order: the insert's snapshot is taken once the locks are held.
+      const locked = journey ? locks(tx).execute() : Promise.resolve();
       const stored = insert(tx).execute();
-      const event = contactId
+      const event = recordedAsSent && contactId
         ? ingest(engine, { name: "email.sent", contactId, eventProperties: sendEventProperties({ id, template: request.template, category, subject,
-            journey_id: request.journey?.journeyId ?? null, run_id: request.journey?.runId ?? null, campaign_id: request.campaignId ?? null }),
+            journey_id: journey?.journeyId ?? null, run_id: journey?.runId ?? null, campaign_id: request.campaignId ?? null }),
             source: "engine", idempotencyKey: `email.sent:${id}` }, tx)
         : Promise.resolve();
-      const [row, sent] = await Promise.allSettled([stored, event]);
+      const [lock, row, sent] = await Promise.allSettled([locked, stored, event]);
+      if (lock.status === "rejected") throw lock.reason;
       if (row.status === "rejected") throw row.reason;
+      const [result] = row.value;
+      if (!result.run_live) throw new RunStopped();
+      if (!result.gap_kept) throw new GapTaken();
       if (sent.status === "rejected") throw sent.reason;
       // Another call stored this key first: roll back this one's event and answer as that call did.
-      if (!row.value.length) throw new KeyTaken();
-      return row.value[0];
-    }).catch((error) => {
-      if (error instanceof KeyTaken) return null;
-      throw error;
+      if (!result.id) throw new KeyTaken();
+      return result;
     });
-    if (!recorded) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
-    return { id: recorded.id, status: "sent" };
+  } catch (error) {
+    if (error instanceof KeyTaken) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
+    // A concurrent run sent to this address first: this send is made again, and skips.
+    if (error instanceof GapTaken) return sendEmail(engine, request);
+    throw error;
   }
-  const [row] = await insert(engine.sql);
-  if (!row) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
-  if (skipReason) return { id: row.id, status: "skipped", reason: skipReason };
-  return deliverSend(engine, row);
+  if (recordedAsSent) return { id: recorded.id, status: "sent" };
+  if (skipReason) return { id: recorded.id, status: "skipped", reason: skipReason };
+  return deliverSend(engine, recorded);
 }
+
+/** A concurrent send of the same journey to the same address was recorded first. */
+class GapTaken extends Error {}
 
 /** The idempotency key was stored by a concurrent call. */
 class KeyTaken extends Error {}
