@@ -29,6 +29,7 @@ it("an exit that lands while an email step is on its way to being recorded: no e
   t.clock.set(new Date(t.clock.now().getTime() + hours(1)));
   let execution!: Promise<unknown>;
   let exiting!: ReturnType<typeof ingest>;
+  let exitSettledMidSend = false;
   await t.engine.sql.begin(async (tx) => {
     // Holds the send's insert (not its reads) past the step's first liveness check, as a slow render would.
     await tx`lock table email_sends in share mode`;
@@ -39,16 +40,19 @@ it("an exit that lands while an email step is on its way to being recorded: no e
       await new Promise((r) => setTimeout(r, 20));
     }
     exiting = ingest(t!.engine, { name: "stop", userId: "u", source: "api" });
+    exiting.then(() => (exitSettledMidSend = true), () => (exitSettledMidSend = true));
     await new Promise((r) => setTimeout(r, 300));
   });
+  // The send held the contact's lock from its check to its record, so the exit waited for it: the email was
+  // recorded while the run was live, never after an exit.
+  expect(exitSettledMidSend).toBe(false);
   const exit = await exiting;
   await execution;
   await t.advance(days(1));
-  // The send held the contact's lock from before its check to its record, so the exit waited for it: the email
-  // was recorded while the run was live, the run completed, and the exit found nothing left to exit.
   expect(t.outbox.map((e) => e.template)).toEqual(["onboarding/enterprise-welcome"]);
-  expect((await t.runs("late"))[0].status).toBe("completed");
-  expect(exit.exits).toEqual([]);
+  // Then the exit and the run's completion race, and either order is consistent.
+  const exited = exit.exits.some((e) => e.exited);
+  expect((await t.runs("late"))[0].status).toBe(exited ? "exited" : "completed");
 });
 
 it("the suppress gap holds per recipient when runs of the journey send to it at once", async () => {
