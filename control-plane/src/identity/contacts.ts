@@ -170,19 +170,21 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date, atte
     const setEmail = email && !contact.email;
     const setUser = userId && !contact.user_id;
     if (setEmail || setUser || merged.length) {
+      // Only while the contact is live: a merge of it (from PostHog's $identify, say) may land first.
       const link = () => tx<ContactRow[]>`
         update contacts set
           email = coalesce(email, ${setEmail ? email! : null}),
           user_id = coalesce(user_id, ${setUser ? userId! : null}),
           updated_at = ${now}
-        where id = ${contact.id} returning *`;
-      if (!setEmail && !setUser) [contact] = await link();
+        where id = ${contact.id} and merged_into is null and deleted_at is null returning *`;
+      let linkedRow: ContactRow | undefined;
+      if (!setEmail && !setUser) [linkedRow] = await link();
       else {
         // A one-key create (which takes no identity lock) may have just taken the key: then look again, and
         // the contact that won is found and merged in.
         await tx`savepoint link_keys`;
         try {
-          [contact] = await link();
+          [linkedRow] = await link();
           await tx`release savepoint link_keys`;
         } catch (error) {
           if ((error as { code?: string }).code !== "23505" || attempt >= 3) throw error;
@@ -190,6 +192,11 @@ export async function resolveContact(tx: Db, identity: Identity, now: Date, atte
           return resolveContact(tx, identity, now, attempt + 1);
         }
       }
+      if (!linkedRow) {
+        if (attempt >= 3) throw new Error("resolveContact: the identity kept changing under concurrent writes");
+        return resolveContact(tx, identity, now, attempt + 1);
+      }
+      contact = linkedRow;
       linked = Boolean(setEmail || setUser);
     } else {
       // Nothing to change: still take the contact's row lock, which orders this event against wait
@@ -243,11 +250,13 @@ function uniqueById(rows: (ContactRow | undefined)[]): ContactRow[] {
  * live: a concurrent merge of the same pair the other way round (or a delete) lands first, and then this
  * returns false, changing nothing, for the caller to look the identity up again.
  */
-export async function mergeContacts(tx: Db, survivor: ContactRow, loser: ContactRow, now: Date): Promise<boolean> {
-  const live = await tx`
-    select id from contacts where id in (${survivor.id}, ${loser.id}) and merged_into is null and deleted_at is null
+export async function mergeContacts(tx: Db, survivor: ContactRow, stale: ContactRow, now: Date): Promise<boolean> {
+  const live = await tx<ContactRow[]>`
+    select * from contacts where id in (${survivor.id}, ${stale.id}) and merged_into is null and deleted_at is null
     order by id for update`;
   if (live.length < 2) return false;
+  // The loser as it is now that it is locked: an unsubscribe or a key committed while the lock was awaited counts.
+  const loser = live.find((c) => c.id === stale.id)!;
   await tx`update contacts set merged_into = ${survivor.id}, updated_at = ${now} where id = ${loser.id}`;
   await tx`update contacts set properties = ${tx.json(loser.properties as never)}::jsonb || properties,
              person_properties = ${tx.json(loser.person_properties as never)}::jsonb || person_properties,

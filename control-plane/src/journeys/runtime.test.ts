@@ -11,7 +11,7 @@ import { defineTask } from "../tasks/define.js";
 import type { JourneyDefinition } from "./types.js";
 import { createElement } from "react";
 import { z } from "zod";
-import type { TemplateDefinition } from "@hogsend/email";
+import { getTemplate, type TemplateDefinition } from "@hogsend/email";
 import { startFakeResend } from "../../test/fakes/resend.js";
 import { createResendTransport } from "../mail/transports/resend.js";
 import { createHttpApp } from "../http/app.js";
@@ -1206,6 +1206,15 @@ describe("createTestEngine", () => {
     // Closed engines take their templates with them: without the template, the journey fails start-up.
     t = undefined;
     await expect(testEngine({ journeys: [billing] })).rejects.toThrow(/journey "billing".*"billing\/receipt" is not a registered template/);
+
+    // Engines open at once, closed in the order they opened: the second keeps its template until it closes.
+    const first = await testEngine({ journeys: [billing], templates: [receipt] });
+    const second = await testEngine({ journeys: [billing], templates: [reworded] });
+    await first.close();
+    await second.hs.events.send({ name: "paid", userId: "u", email: "u@example.com" });
+    expect(second.outbox[0].html).toContain("Thanks for your $42.");
+    await second.close();
+    expect(getTemplate("billing/receipt")).toBeUndefined();
   });
 });
 

@@ -98,9 +98,14 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
     ${insertLinksCte(db, body?.linkRows ?? [])}
     select checks.run_live, checks.gap_kept, inserted.* from checks left join inserted on true`;
 
-  let recorded: SendRow | null;
-  try {
-    recorded = await pipelinedTransaction(engine.sql, async (tx) => {
+  // One statement alone needs no transaction: a send outside a journey, handed to a provider.
+  const record = !journey && !recordedAsSent
+    ? async () => {
+        const [result] = await insert(engine.sql);
+        if (!result.id) throw new KeyTaken();
+        return result;
+      }
+    : () => pipelinedTransaction(engine.sql, async (tx) => {
       // Pipelined in order: the insert's snapshot is taken once the locks are held.
       const locked = journey ? locks(tx).execute() : Promise.resolve();
       const stored = insert(tx).execute();
@@ -120,6 +125,9 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
       if (!result.id) throw new KeyTaken();
       return result;
     });
+  let recorded: SendRow;
+  try {
+    recorded = await record();
   } catch (error) {
     if (error instanceof KeyTaken) return resumeIfQueued(engine, (await findSend(engine, idempotencyKey))!);
     // A concurrent run sent to this address first: this send is made again, and skips.

@@ -57,3 +57,44 @@ it("a redelivered PostHog event (same uuid) changes nothing: it does not bring b
   expect(replay).toMatchObject({ stored: false });
   expect(await t.engine.sql`select id from contacts where deleted_at is null`).toHaveLength(0);
 });
+
+it("an API event linking an email to a contact that a PostHog $identify merges away meanwhile: the email and the event go to the survivor", async () => {
+  t = await testEngine({});
+  await posthog("e1", "page", "anon");
+  await t.advance(hours(1));
+  await t.hs.contacts.upsert({ userId: "u2" });
+  const [anonymous] = await t.engine.sql`select id from contacts where user_id = 'anon'`;
+  // Another ingest holds the anonymous contact while both start.
+  const holder = await t.engine.sql.reserve();
+  await holder`begin`;
+  await holder`select id from contacts where id = ${anonymous.id} for update`;
+  const identify = posthog("e2", "$identify", "u2", { $anon_distinct_id: "anon" });
+  await pause(300);
+  const linking = ingest(t.engine, { name: "seen", userId: "anon", email: "e@example.com", source: "api" });
+  await pause(300);
+  await holder`commit`;
+  holder.release();
+  await Promise.all([identify, linking]);
+  const withEmail = await t.engine.sql`select user_id from contacts where email = 'e@example.com' and merged_into is null and deleted_at is null`;
+  expect(withEmail.map((c) => c.user_id)).toEqual(["u2"]);
+  const [seen] = await t.engine.sql`select c.user_id, c.merged_into from events e join contacts c on c.id = e.contact_id where e.name = 'seen'`;
+  expect(seen).toEqual({ user_id: "u2", merged_into: null });
+});
+
+it("a merge keeps an unsubscribe the merged-away contact committed while the merge waited for its lock", async () => {
+  t = await testEngine({});
+  await t.hs.contacts.upsert({ userId: "u1" });
+  await t.advance(hours(1));
+  await t.hs.contacts.upsert({ email: "n@example.com" });
+  const [loser] = await t.engine.sql`select id from contacts where email = 'n@example.com'`;
+  const unsubscribing = await t.engine.sql.reserve();
+  await unsubscribing`begin`;
+  await unsubscribing`update contacts set unsubscribed_at = now(), updated_at = now() where id = ${loser.id}`;
+  const merging = ingest(t.engine, { name: "seen", userId: "u1", email: "n@example.com", source: "api" });
+  await pause(300);
+  await unsubscribing`commit`;
+  unsubscribing.release();
+  await merging;
+  const [person] = await t.engine.sql`select unsubscribed_at from contacts where user_id = 'u1' and merged_into is null`;
+  expect(person.unsubscribed_at).not.toBeNull();
+});

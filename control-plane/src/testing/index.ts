@@ -159,18 +159,9 @@ export async function createTestEngine(options: TestEngineOptions = {}): Promise
   u.pathname = `/${dbName}`;
   const url = u.toString();
 
-  // The registry is the process's: what this engine registers is put back as it was when it closes.
-  const replaced = (options.templates ?? []).map((template) => {
-    const previous = getTemplate(template.key);
-    registerTemplate(template as never, { replace: true });
-    return { key: template.key, previous };
-  });
-  const restoreTemplates = () => {
-    for (const { key, previous } of replaced.reverse()) {
-      if (previous) registerTemplate(previous as never, { replace: true });
-      else unregisterTemplate(key);
-    }
-  };
+  const owner = {};
+  addTemplates(owner, options.templates ?? []);
+  const restoreTemplates = () => removeTemplates(owner);
   const clock = new VirtualClock(options.start ?? new Date("2026-01-05T12:00:00Z"));
   const config = { ...loadConfig({}), LOG_LEVEL: "silent" as const, WORKER_CONCURRENCY: 2, ...options.config };
   const engine = await createEngine({
@@ -244,6 +235,32 @@ export async function createTestEngine(options: TestEngineOptions = {}): Promise
       await dropDatabase(server, dbName);
     },
   };
+}
+
+/**
+ * The registry is the process's, and test engines may overlap: each key keeps the definition it had before
+ * any engine, with the engines' definitions over it, newest on top. The top one is registered.
+ */
+const templateLayers = new Map<string, { base: TemplateDefinition<any> | undefined; layers: { owner: object; definition: TemplateDefinition<any> }[] }>();
+
+function addTemplates(owner: object, templates: TemplateDefinition<any>[]) {
+  for (const definition of templates) {
+    let entry = templateLayers.get(definition.key);
+    if (!entry) templateLayers.set(definition.key, (entry = { base: getTemplate(definition.key), layers: [] }));
+    entry.layers.push({ owner, definition });
+    registerTemplate(definition as never, { replace: true });
+  }
+}
+
+function removeTemplates(owner: object) {
+  for (const [key, entry] of templateLayers) {
+    if (!entry.layers.some((layer) => layer.owner === owner)) continue;
+    entry.layers = entry.layers.filter((layer) => layer.owner !== owner);
+    const top = entry.layers.at(-1)?.definition ?? entry.base;
+    if (top) registerTemplate(top as never, { replace: true });
+    else unregisterTemplate(key);
+    if (!entry.layers.length) templateLayers.delete(key);
+  }
 }
 
 async function dropDatabase(server: string, name: string) {
