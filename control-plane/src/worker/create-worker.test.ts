@@ -101,4 +101,25 @@ describe("createWorker({ container, journeys, extraWorkflows })", () => {
     expect([...engine.registry.tasks.keys()].sort()).toEqual(["t1", "t2", "worker-alert"]);
     expect(engine.registry.journeys.get("worker-welcome")!.meta.name).toBe("Worker welcome");
   });
+  it("a task throwing a non-Error with a NUL byte fails its attempt, and the worker goes on with other jobs", async () => {
+    const ran: string[] = [];
+    // As a task rethrowing a provider SDK's { error } object would.
+    const throwsObject = defineTask({ name: "throws-object", onEvents: ["worker.bad"], retries: 1, fn: async () => {
+      throw { message: "provider said: \u0000binary" };
+    } });
+    const fine = defineTask({ name: "fine", onEvents: ["worker.good"], fn: async (input: { eventId: string }) => void ran.push(input.eventId) });
+    const worker = await createWorker({ container: engine, extraWorkflows: [throwsObject, fine], pollInterval: 100 });
+    try {
+      await ingest(engine, { name: "worker.bad", userId: "u2", source: "api" });
+      await until(async () => (await engine.sql`select 1 from graphile_worker.jobs where key like 'task:throws-object:%' and attempts = 1 and locked_by is null`).length === 1);
+      await ingest(engine, { name: "worker.good", userId: "u2", source: "api" });
+      await until(async () => ran.length === 1);
+      const [job] = await engine.sql`select last_error from graphile_worker.jobs where key like 'task:throws-object:%'`;
+      expect(job.last_error).toMatch(/^provider said: .+binary$/);
+      expect(job.last_error).not.toContain("\u0000");
+    } finally {
+      await worker.stop();
+    }
+  });
+
 });

@@ -55,8 +55,10 @@ export async function createWorker(first: Engine | WorkerAppOptions, second: Wor
       try {
         await fn(payload, { attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts });
       } catch (error) {
-        // graphile-worker stores the message as the job's last_error: a NUL byte would fail that write.
-        if (error instanceof Error && error.message.includes("\u0000")) error.message = storableError(error.message);
+        // graphile-worker stores the message as the job's last_error: a NUL byte fails that write (and with it
+        // the worker pool), and a thrown non-Error (an SDK's { error } object) is read for its message too.
+        if (!(error instanceof Error)) throw new Error(storableError(describeThrown(error)), { cause: error });
+        if (error.message.includes("\u0000")) error.message = storableError(error.message);
         throw error;
       }
     };
@@ -81,6 +83,11 @@ export async function createWorker(first: Engine | WorkerAppOptions, second: Wor
     },
     events: liveness.events,
   });
+  // A pool that dies must not keep heartbeating: the other workers then take back the jobs it held.
+  runner.promise.catch((error) => {
+    engine.log.error("worker pool stopped on an error", { error: String(error) });
+    void liveness.stop();
+  });
   return {
     runner,
     async stop() {
@@ -88,6 +95,16 @@ export async function createWorker(first: Engine | WorkerAppOptions, second: Wor
       await liveness.stop();
     },
   };
+}
+
+function describeThrown(value: unknown): string {
+  const message = (value as { message?: unknown } | null)?.message;
+  if (typeof message === "string") return message;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 function workerLogger(engine: Engine) {
