@@ -186,6 +186,8 @@ export const journeyWaits = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     runId: uuid("run_id").notNull(),
     stepKey: text("step_key").notNull(),
+    /** The wait's position among the run's steps, for replay's order check while it has no step row. */
+    seq: integer("seq"),
     contactId: uuid("contact_id").notNull(),
     eventName: text("event_name").notNull(),
     condition: jsonb("condition"),

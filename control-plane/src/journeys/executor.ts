@@ -78,7 +78,7 @@ class PendingSteps {
   private queued: StepRecord[] = [];
   private readonly sent: Promise<void>[] = [];
   /** The run's final status, written with the last step records. */
-  finish: { status: "completed" | "failed" | "diverged"; now: Date; error?: string; cancelWaits?: boolean } | undefined;
+  finish: { status: "completed" | "failed" | "diverged"; now: Date; error?: string } | undefined;
 
   constructor(
     private readonly conn: Sql,
@@ -161,7 +161,7 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
     execution.assertAllStepsMet();
     // run() returned: the journey is done, even if a step it left behind (a Promise.race loser) parked the
     // run; that step's pending wait is cancelled with the completion.
-    pending.finish = { status: "completed", now: engine.clock.now(), cancelWaits: execution.parked };
+    pending.finish = { status: "completed", now: engine.clock.now() };
     return "completed";
   } catch (caught) {
     await execution.drain();
@@ -177,8 +177,7 @@ async function outcomeOf(engine: Engine, pending: PendingSteps, run: RunRow, jou
     const message = storableError(error instanceof Error ? error.message : String(error));
     const attempts = error instanceof JourneyUsageError ? RUN_MAX_ATTEMPTS : await recordRunError(engine.sql, runId, message, engine.clock.now());
     if (attempts >= RUN_MAX_ATTEMPTS) {
-      // A misuse can follow a park in another branch: that branch's wait goes with the run.
-      pending.finish = { status: "failed", now: engine.clock.now(), error: message, cancelWaits: execution.parked };
+      pending.finish = { status: "failed", now: engine.clock.now(), error: message };
       engine.log.warn("journey run failed", { runId, journeyId: run.journey_id, error: message });
       return "failed";
     }
@@ -245,6 +244,8 @@ class RunExecution implements EmailStepRunner {
     // Before its first step a run's time is its entry, on every execution, so code branching on it replays alike.
     this.stepTime = run.started_at;
     for (const step of steps.values()) this.expected.set(step.seq, step.step_key);
+    // A registered wait without its step row yet (still waiting, or resolved but not replayed) holds its place too.
+    for (const wait of waits.values()) if (wait.seq !== null && !steps.has(wait.step_key)) this.expected.set(wait.seq, wait.step_key);
   }
 
   user(): JourneyUser {
@@ -345,7 +346,7 @@ class RunExecution implements EmailStepRunner {
    * nothing. A position with no record is allowed: a step still in flight when the run parked leaves none.
    */
   private inStoredOrder(key: string, seq: number): void {
-    if (this.steps.has(key)) {
+    if (this.steps.has(key) || this.waits.has(key)) {
       this.met.add(key);
       return;
     }
@@ -488,7 +489,7 @@ class RunExecution implements EmailStepRunner {
     // unless it still looks pending, which the two branches below settle against the database.
     const loaded = registered;
     if (!loaded) this.withinRunCap(`waitForEvent "${label ?? options.event}"`, new Date(this.engine.clock.now().getTime() + options.timeout));
-    let wait = loaded ?? (await this.registerWait(key, options));
+    let wait = loaded ?? (await this.registerWait(key, seq, options));
     // Registered just now and pending: the registration parked the run with it.
     if (!loaded && wait.status === "waiting") this.park();
     if (wait.status === "waiting") {
@@ -525,12 +526,12 @@ class RunExecution implements EmailStepRunner {
    * Register a wait under the contact's row lock, the same lock ingest holds while it matches
    * waits: an event is either seen by the lookback here or finds this wait there, never neither.
    */
-  private async registerWait(key: string, options: WaitOptions): Promise<WaitRow> {
+  private async registerWait(key: string, seq: number, options: WaitOptions): Promise<WaitRow> {
     const condition = buildCondition(options.where);
     if (this.journey.exitOn.some((e) => e.event === options.event)) warnOnce(this.engine, this.journey.meta.id, options.event);
     // The run's contact as it is now (a merge may have moved the run since it was loaded), locked; the wait
     // and the lookback read it the same way. A merge landing while the lock was awaited: try again.
-    return this.retryOnContactMoved(() => this.registerWaitOnce(key, options, condition));
+    return this.retryOnContactMoved(() => this.registerWaitOnce(key, seq, options, condition));
   }
 
   /** A merge landing while the contact's lock was awaited: the transaction rolled back; run it again. */
@@ -551,7 +552,7 @@ class RunExecution implements EmailStepRunner {
     });
   }
 
-  private registerWaitOnce(key: string, options: WaitOptions, condition: Condition | null): Promise<WaitRow> {
+  private registerWaitOnce(key: string, seq: number, options: WaitOptions, condition: Condition | null): Promise<WaitRow> {
     const runId = this.run.id;
     // BEGIN, the lock and the lookback (or, without one, the insert) travel together: what follows the lock
     // on this connection runs once the lock is granted.
@@ -559,7 +560,7 @@ class RunExecution implements EmailStepRunner {
       const now = this.engine.clock.now();
       const deadline = new Date(now.getTime() + options.timeout);
       const register = (matched?: { eventId: string; properties: Record<string, unknown> }) =>
-        insertWaitAndPark(tx, { runId, stepKey: key, eventName: options.event, condition, deadline, now, matched, wakeAt: this.earliestWake(deadline) });
+        insertWaitAndPark(tx, { runId, stepKey: key, seq, eventName: options.event, condition, deadline, now, matched, wakeAt: this.earliestWake(deadline) });
       let registered: Awaited<ReturnType<typeof register>>;
       if (!options.lookback) {
         [, registered] = await Promise.all([this.lockRunContact(tx), register()]);

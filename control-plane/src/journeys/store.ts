@@ -46,6 +46,7 @@ export interface WaitRow {
   id: string;
   run_id: string;
   step_key: string;
+  seq: number | null;
   contact_id: string;
   event_name: string;
   condition: Condition | null;
@@ -217,7 +218,8 @@ export async function saveSteps(
   db: Db,
   run: { runId: string; contactId: string },
   steps: StepRecord[],
-  finish?: { status: "completed" | "failed" | "diverged"; now: Date; error?: string; cancelWaits?: boolean },
+  /** The run's final status; its waits still waiting are cancelled with it (a race's loser, a diverged run's). */
+  finish?: { status: "completed" | "failed" | "diverged"; now: Date; error?: string },
 ): Promise<{ live: boolean }> {
   const records = steps.map((s) => ({ step_key: s.stepKey, seq: s.seq, kind: s.kind, label: s.label, result: s.result ?? null, at: s.at.toISOString() }));
   const [row] = await db<{ live: boolean }[]>`
@@ -230,9 +232,10 @@ export async function saveSteps(
       on conflict (run_id, step_key) do nothing)
     ${finish ? db`, finished as (
       update journey_runs set status = ${finish.status}, error = ${finish.error ?? null}, finished_at = ${finish.now}, updated_at = ${finish.now}, wake_at = null
-      where id = ${run.runId} and status in ('running', 'waiting', 'sleeping'))` : db``}
-    ${finish?.cancelWaits ? db`, abandoned as (
-      update journey_waits set status = 'cancelled', resolved_at = ${finish.now} where run_id = ${run.runId} and status = 'waiting')` : db``}
+      where id = ${run.runId} and status in ('running', 'waiting', 'sleeping') returning id)` : db``}
+    ${finish ? db`, abandoned as (
+      update journey_waits set status = 'cancelled', resolved_at = ${finish.now}
+      where run_id = ${run.runId} and status = 'waiting' and exists (select 1 from finished))` : db``}
     select exists (select 1 from live) as live`;
   return { live: row.live };
 }
@@ -249,15 +252,15 @@ export async function getWait(db: Db, runId: string, stepKey: string): Promise<W
  */
 export async function insertWaitAndPark(
   tx: Tx,
-  wait: { runId: string; stepKey: string; eventName: string; condition: Condition | null; deadline: Date; now: Date;
+  wait: { runId: string; stepKey: string; seq: number; eventName: string; condition: Condition | null; deadline: Date; now: Date;
           /** When the run wakes if nothing comes first: the deadline, or an earlier wake-up of the same execution. */
           wakeAt?: Date;
           matched?: { eventId: string; properties: Record<string, unknown> } },
 ): Promise<{ wait: WaitRow; parked: boolean }> {
   const [row] = await tx<(WaitRow & { parked: boolean })[]>`
     with w as (
-      insert into journey_waits (run_id, step_key, contact_id, event_name, condition, deadline, status, matched_event_id, matched_properties, created_at, resolved_at)
-      values (${wait.runId}, ${wait.stepKey}, (select contact_id from journey_runs where id = ${wait.runId}), ${wait.eventName}, ${tx.json((wait.condition ?? null) as never)}, ${wait.deadline},
+      insert into journey_waits (run_id, step_key, seq, contact_id, event_name, condition, deadline, status, matched_event_id, matched_properties, created_at, resolved_at)
+      values (${wait.runId}, ${wait.stepKey}, ${wait.seq}, (select contact_id from journey_runs where id = ${wait.runId}), ${wait.eventName}, ${tx.json((wait.condition ?? null) as never)}, ${wait.deadline},
               ${wait.matched ? "matched" : "waiting"}, ${wait.matched?.eventId ?? null}, ${wait.matched ? tx.json(wait.matched.properties as never) : null},
               ${wait.now}, ${wait.matched ? wait.now : null})
       on conflict (run_id, step_key) do nothing

@@ -1,0 +1,1 @@
+ALTER TABLE "journey_waits" ADD COLUMN "seq" integer;
