@@ -13,6 +13,9 @@ export function pageCursor(at: Date, id: string): string {
 export function parseCursor(value: string): { at: Date; id: string | null } | null {
   const [time, id, ...rest] = value.split("~");
   if (rest.length || !z.iso.datetime({ offset: true }).safeParse(time).success) return null;
+  // Within what Postgres stores as a timestamp, as event times are.
+  const year = new Date(time).getUTCFullYear();
+  if (year < 1900 || year > 9999) return null;
   if (id !== undefined && !z.string().uuid().safeParse(id).success) return null;
   return { at: new Date(time), id: id ?? null };
 }

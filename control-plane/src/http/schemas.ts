@@ -1,18 +1,23 @@
 import { z } from "zod";
-import { listsBag, propertyBag } from "./validate.js";
+import type { Context } from "hono";
+import { HogsendError } from "../errors.js";
+import { listsBag, propertyBag, textIssue } from "./validate.js";
 
 const email = z.string().trim().max(320).email("must be a valid email address");
-/** Postgres text cannot hold a NUL character. */
-const noNul = (s: string) => !s.includes("\u0000");
-const userId = z.string().trim().min(1).max(256).refine(noNul, "cannot contain a NUL character");
-const idempotencyKey = z.string().min(1).max(256).refine(noNul, "cannot contain a NUL character");
+/** Text as Postgres stores it (no NUL, no lone surrogate), the issue naming which. */
+const storable = (s: z.ZodString) => s.superRefine((v, ctx) => {
+  const issue = textIssue(v);
+  if (issue) ctx.addIssue({ code: "custom", message: issue });
+});
+const userId = storable(z.string().trim().min(1).max(256));
+export const idempotencyKey = storable(z.string().min(1).max(256));
 /** An ISO time a person could mean, and one JavaScript and Postgres both write as four-digit years. */
 const eventTime = z.iso.datetime({ offset: true }).refine((s) => {
   const year = new Date(s).getUTCFullYear();
   return year >= 1900 && year <= 9999;
 }, "must be between the years 1900 and 9999 (UTC)");
 /** A short text field as Postgres can store it. */
-const text = (max: number) => z.string().min(1).max(max).refine(noNul, "cannot contain a NUL character");
+const text = (max: number) => storable(z.string().min(1).max(max));
 
 export const upsertContactSchema = z
   .strictObject({
@@ -78,3 +83,13 @@ export const contactView = z.object({
 });
 
 export const errorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+
+/** The Idempotency-Key header, held to the body field's rules (a 4 KB key would not fit the unique index). */
+export function idempotencyKeyHeader(c: Context): string | undefined {
+  const value = c.req.header("idempotency-key");
+  if (!value) return undefined;
+  const result = idempotencyKey.safeParse(value);
+  if (result.success) return result.data;
+  const message = result.error.issues[0].message;
+  throw new HogsendError("invalid_request", `Idempotency-Key: ${message}`, { issues: [{ field: "Idempotency-Key", message }] });
+}

@@ -5,11 +5,49 @@ import { HogsendError, type FieldIssue } from "../errors.js";
 /** Property bags: at most this deep, this many keys per object, this long a string, this big in all. */
 export const BAG_LIMITS = { depth: 5, keys: 100, stringLength: 8_192, bytes: 65_536 } as const;
 
+/** Text Postgres stores as given: no NUL character, and no lone UTF-16 surrogate (it would become U+FFFD or fail). */
+export function textIssue(s: string): string | null {
+  if (s.includes("\u0000")) return "cannot contain a NUL character";
+  if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) return "cannot contain a lone surrogate (malformed Unicode)";
+  return null;
+}
+
+/** A bag's keys as JavaScript objects keep them: "__proto__" would be dropped on the way. */
+function keyIssue(k: string): string | null {
+  if (k === "__proto__") return 'keys cannot be "__proto__"';
+  const issue = textIssue(k);
+  return issue && `keys ${issue}`;
+}
+
+/**
+ * What any stored JSON must be, however large (PostHog's bags are stored as sent): storable strings and keys.
+ * Returns the first issue, or null.
+ */
+export function storableJsonIssue(value: unknown): string | null {
+  if (typeof value === "string") {
+    const issue = textIssue(value);
+    return issue && `strings ${issue}`;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const issue = storableJsonIssue(v);
+      if (issue) return issue;
+    }
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const issue = keyIssue(k) ?? storableJsonIssue(v);
+      if (issue) return issue;
+    }
+  }
+  return null;
+}
+
 function bagIssue(value: unknown, depth: number): string | null {
   if (value === null || typeof value === "boolean") return null;
   if (typeof value === "number") return Number.isFinite(value) ? null : "numbers must be finite";
   if (typeof value === "string") {
-    if (value.includes("\u0000")) return "strings cannot contain a NUL character";
+    const issue = textIssue(value);
+    if (issue) return `strings ${issue}`;
     return value.length > BAG_LIMITS.stringLength ? `strings are limited to ${BAG_LIMITS.stringLength} characters` : null;
   }
   if (depth >= BAG_LIMITS.depth) return `nesting is limited to ${BAG_LIMITS.depth} levels`;
@@ -26,8 +64,7 @@ function bagIssue(value: unknown, depth: number): string | null {
     if (entries.length > BAG_LIMITS.keys) return `objects are limited to ${BAG_LIMITS.keys} keys`;
     for (const [k, v] of entries) {
       if (k.length > 200) return "keys are limited to 200 characters";
-      if (k.includes("\u0000")) return "keys cannot contain a NUL character";
-      const issue = bagIssue(v, depth + 1);
+      const issue = keyIssue(k) ?? bagIssue(v, depth + 1);
       if (issue) return issue;
     }
     return null;
@@ -36,7 +73,10 @@ function bagIssue(value: unknown, depth: number): string | null {
 }
 
 /** A JSON object of properties, within BAG_LIMITS. */
-export const propertyBag = z.record(z.string(), z.unknown()).superRefine((bag, ctx) => {
+export const propertyBag = z
+  // The object as parsed, not a copy (a copy loses a "__proto__" key before it could be refused).
+  .custom<Record<string, unknown>>((v) => v !== null && typeof v === "object" && !Array.isArray(v), "must be an object")
+  .superRefine((bag, ctx) => {
   const issue = bagIssue(bag, 0);
   if (issue) ctx.addIssue({ code: "custom", message: issue });
   else if (Buffer.byteLength(JSON.stringify(bag)) > BAG_LIMITS.bytes) ctx.addIssue({ code: "custom", message: `is limited to ${BAG_LIMITS.bytes} bytes of JSON` });

@@ -6,23 +6,35 @@ import { ingest } from "../ingest/ingest.js";
 import { isReservedName, type IngestResult } from "../ingest/types.js";
 import { isEmail } from "../identity/normalize.js";
 import { findContact, lockContact, mergeContacts, resolveContact, type ContactRow } from "../identity/contacts.js";
-import { parseWith } from "../http/validate.js";
+import { parseWith, storableJsonIssue, textIssue } from "../http/validate.js";
 import { constantTimeEqual } from "./signatures.js";
 
 /** The body the Hogsend destination posts: PostHog's event and person globals. */
+const storedText = (s: z.ZodString) => s.superRefine((v, ctx) => {
+  const issue = textIssue(v);
+  if (issue) ctx.addIssue({ code: "custom", message: issue });
+});
+/** A property object stored as sent (no size limits), but as Postgres can store it. */
+const storedBag = z
+  .custom<Record<string, unknown>>((v) => v !== null && typeof v === "object" && !Array.isArray(v), "must be an object")
+  .superRefine((v, ctx) => {
+    const issue = storableJsonIssue(v);
+    if (issue) ctx.addIssue({ code: "custom", message: issue });
+  });
+
 export const posthogPayloadSchema = z.object({
   event: z.object({
-    uuid: z.string().min(1).max(100),
-    event: z.string().min(1).max(200),
-    distinct_id: z.string().min(1).max(400),
-    properties: z.record(z.string(), z.unknown()).nullable().optional(),
+    uuid: storedText(z.string().min(1).max(100)),
+    event: storedText(z.string().min(1).max(200)),
+    distinct_id: storedText(z.string().min(1).max(400)),
+    properties: storedBag.nullable().optional(),
     timestamp: z.string().min(1),
     elements_chain: z.string().nullable().optional(),
   }),
   person: z
     .object({
       id: z.string().nullable().optional(),
-      properties: z.record(z.string(), z.unknown()).nullable().optional(),
+      properties: storedBag.nullable().optional(),
       name: z.string().nullable().optional(),
       url: z.string().nullable().optional(),
     })
@@ -133,7 +145,10 @@ function asObject(value: unknown): Record<string, unknown> {
   return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+/** The event's time; one Postgres could not store (or no time at all) leaves the time it arrived. */
 function parseTimestamp(value: string): Date | undefined {
   const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  if (Number.isNaN(d.getTime())) return undefined;
+  const year = d.getUTCFullYear();
+  return year >= 1900 && year <= 9999 ? d : undefined;
 }

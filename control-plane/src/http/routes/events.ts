@@ -4,7 +4,7 @@ import { HogsendError } from "../../errors.js";
 import { ingest } from "../../ingest/ingest.js";
 import { isReservedName, RESERVED_NAMESPACES } from "../../ingest/types.js";
 import type { AuthVariables, RequireScope } from "../auth.js";
-import { sendEventSchema } from "../schemas.js";
+import { idempotencyKeyHeader, sendEventSchema } from "../schemas.js";
 import { jsonBody } from "../validate.js";
 
 export function eventRoutes(engine: Engine, requireScope: RequireScope) {
@@ -22,7 +22,7 @@ export function eventRoutes(engine: Engine, requireScope: RequireScope) {
     for (const listId of Object.keys(body.lists ?? {})) {
       if (!engine.registry.lists.has(listId)) throw new HogsendError("invalid_request", `lists.${listId}: unknown list`, { issues: [{ field: `lists.${listId}`, message: "unknown list" }] });
     }
-    const header = c.req.header("idempotency-key");
+    const header = idempotencyKeyHeader(c);
     const result = await ingest(engine, {
       name: body.name,
       email: body.email,
