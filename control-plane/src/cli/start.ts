@@ -12,7 +12,8 @@ import { openDatabase } from "./database.js";
 /** `hogsend start`: migrate, then serve the API and Studio and run the worker (HOGSEND_ROLE picks which). */
 export async function start() {
   const config = loadConfig();
-  const db = await openDatabase(config);
+  // The signal handlers are in place before the embedded Postgres is spawned, so a signal at any moment stops it.
+  const opening = openDatabase(config);
   let engine: Engine | undefined;
   let server: ReturnType<typeof serve> | undefined;
   let worker: HogsendWorker | undefined;
@@ -24,7 +25,7 @@ export async function start() {
       if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await worker?.stop().catch((error) => engine?.log.error("worker did not stop cleanly", { error: String(error) }));
       if (engine) await closeEngine(engine).catch(() => {});
-      await db.embedded?.stop();
+      await (await opening.catch(() => undefined))?.embedded?.stop();
     })());
   const exitOn = async (reason: string, code: number) => {
     engine?.log.info("shutting down", { signal: reason });
@@ -33,6 +34,8 @@ export async function start() {
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void exitOn(signal, 0));
 
+  const db = await opening;
+  if (stopping) return;
   try {
     const migrateSql = createSql(db.url, { max: 1 });
     await migrate(migrateSql, db.url).finally(() => migrateSql.end());
@@ -65,8 +68,5 @@ export async function start() {
     throw error;
   }
   // A worker pool that dies leaves a process serving the API but running nothing: exit, for the supervisor to restart it.
-  worker?.runner.promise.catch((error) => {
-    engine?.log.error("worker stopped on an error", { error: String(error) });
-    void exitOn("worker failure", 1);
-  });
+  worker?.done.catch(() => void exitOn("worker failure", 1));
 }

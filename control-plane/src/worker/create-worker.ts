@@ -10,6 +10,8 @@ import { audienceCrontab } from "../audiences/cron.js";
 
 export interface HogsendWorker {
   runner: Runner;
+  /** Rejects if the worker pool stops without stop() being called (a fatal error): nothing runs the jobs then. */
+  done: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,16 +85,34 @@ export async function createWorker(first: Engine | WorkerAppOptions, second: Wor
     },
     events: liveness.events,
   });
-  // A pool that dies must not keep heartbeating: the other workers then take back the jobs it held.
-  runner.promise.catch((error) => {
-    engine.log.error("worker pool stopped on an error", { error: String(error) });
+  // graphile-worker's runner.promise resolves when its pool dies too. A pool that stops on its own must not
+  // keep heartbeating: the other workers then take back the jobs it held.
+  let stopping = false;
+  const done = runner.promise.then(
+    () => {
+      if (!stopping) throw new Error("the worker pool stopped on a fatal error");
+    },
+    (error) => {
+      if (!stopping) throw error;
+    },
+  );
+  done.catch((error) => {
+    engine.log.error("worker pool stopped", { error: String(error) });
     void liveness.stop();
   });
   return {
     runner,
+    done,
     async stop() {
-      await runner.stop();
-      await liveness.stop();
+      stopping = true;
+      try {
+        await runner.stop();
+      } catch (error) {
+        // A pool that already died has nothing left to stop.
+        if ((error as Error).message !== "Runner is already stopped") throw error;
+      } finally {
+        await liveness.stop();
+      }
     },
   };
 }
