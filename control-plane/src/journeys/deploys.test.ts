@@ -94,3 +94,30 @@ it("steps added after the parked wait are allowed: the run goes on with them", a
   expect(run.timeline.some((e) => e.label === "new-at-the-end")).toBe(true);
   expect(t!.jobErrors).toEqual([]);
 });
+
+it("unchanged code with a wait in one Promise.all branch replays without diverging, however the branches interleaved live", async () => {
+  const branches = defineJourney({
+    meta: { enabled: true, entryLimit: "unlimited", suppress: 0, id: "p", name: "P", trigger: { event: "go" } },
+    run: async (user, ctx) => {
+      await Promise.all([
+        (async () => {
+          await mail(user, "onboarding/enterprise-welcome");
+          await ctx.waitForEvent({ event: "x", timeout: days(1), label: "w" });
+          await ctx.checkpoint("a2");
+        })(),
+        (async () => {
+          await ctx.checkpoint("b1");
+          await ctx.checkpoint("b2");
+          await mail(user, "onboarding/concierge-intro");
+          await ctx.checkpoint("b3");
+        })(),
+      ]);
+    },
+  });
+  t = await testEngine({ journeys: [branches] });
+  await t.hs.events.send({ name: "go", userId: "u", email: "u@example.com" });
+  await t.advance(hours(1));
+  await t.hs.events.send({ name: "x", userId: "u" });
+  const [run] = await t.runs("p");
+  expect({ status: run.status, error: run.error }).toEqual({ status: "completed", error: null });
+});
