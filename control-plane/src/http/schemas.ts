@@ -1,23 +1,18 @@
 import { z } from "zod";
 import type { Context } from "hono";
 import { HogsendError } from "../errors.js";
-import { listsBag, propertyBag, textIssue } from "./validate.js";
+import { listsBag, propertyBag, storableText } from "./validate.js";
 
 const email = z.string().trim().max(320).email("must be a valid email address");
-/** Text as Postgres stores it (no NUL, no lone surrogate), the issue naming which. */
-const storable = (s: z.ZodString) => s.superRefine((v, ctx) => {
-  const issue = textIssue(v);
-  if (issue) ctx.addIssue({ code: "custom", message: issue });
-});
-const userId = storable(z.string().trim().min(1).max(256));
-export const idempotencyKey = storable(z.string().min(1).max(256));
+const userId = storableText(z.string().trim().min(1).max(256));
+export const idempotencyKey = storableText(z.string().min(1).max(256));
 /** An ISO time a person could mean, and one JavaScript and Postgres both write as four-digit years. */
 const eventTime = z.iso.datetime({ offset: true }).refine((s) => {
   const year = new Date(s).getUTCFullYear();
   return year >= 1900 && year <= 9999;
 }, "must be between the years 1900 and 9999 (UTC)");
 /** A short text field as Postgres can store it. */
-const text = (max: number) => storable(z.string().min(1).max(max));
+const text = (max: number) => storableText(z.string().min(1).max(max));
 
 export const upsertContactSchema = z
   .strictObject({

@@ -12,6 +12,17 @@ export function textIssue(s: string): string | null {
   return null;
 }
 
+/** A string schema that also refuses text Postgres cannot store as given. */
+export const storableText = (schema: z.ZodString) =>
+  schema.superRefine((value, ctx) => {
+    const issue = textIssue(value);
+    if (issue) ctx.addIssue({ code: "custom", message: issue });
+  });
+
+/** A JSON object as parsed, not a copy (a copy loses a "__proto__" key before it could be refused). */
+export const jsonObject = () =>
+  z.custom<Record<string, unknown>>((v) => v !== null && typeof v === "object" && !Array.isArray(v), "must be an object");
+
 /** A bag's keys as JavaScript objects keep them: "__proto__" would be dropped on the way. */
 function keyIssue(k: string): string | null {
   if (k === "__proto__") return 'keys cannot be "__proto__"';
@@ -73,10 +84,7 @@ function bagIssue(value: unknown, depth: number): string | null {
 }
 
 /** A JSON object of properties, within BAG_LIMITS. */
-export const propertyBag = z
-  // The object as parsed, not a copy (a copy loses a "__proto__" key before it could be refused).
-  .custom<Record<string, unknown>>((v) => v !== null && typeof v === "object" && !Array.isArray(v), "must be an object")
-  .superRefine((bag, ctx) => {
+export const propertyBag = jsonObject().superRefine((bag, ctx) => {
   const issue = bagIssue(bag, 0);
   if (issue) ctx.addIssue({ code: "custom", message: issue });
   else if (Buffer.byteLength(JSON.stringify(bag)) > BAG_LIMITS.bytes) ctx.addIssue({ code: "custom", message: `is limited to ${BAG_LIMITS.bytes} bytes of JSON` });

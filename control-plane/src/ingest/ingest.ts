@@ -76,6 +76,15 @@ function oneKeyFilter(tx: Tx, input: IngestInput) {
   return input.email ? tx`email = ${normalizeEmail(input.email)} and ${live}` : tx`user_id = ${input.userId!} and ${live}`;
 }
 
+/**
+ * The answer to an idempotency key already stored, else null. Checked before the contact is resolved: a
+ * replayed key changes nothing, not even the contact it names (resolving may create, link or merge).
+ */
+export async function replayOf(tx: Tx, key: string): Promise<IngestResult | null> {
+  const [seen] = await tx<{ contact_id: string | null }[]>`select contact_id from events where idempotency_key = ${key}`;
+  return seen ? { stored: false, eventId: null, contactId: seen.contact_id, exits: [] } : null;
+}
+
 /** A contact created between the two pipelined statements: the transaction is redone without pipelining. */
 class ContactAppeared extends Error {}
 
@@ -112,11 +121,8 @@ async function ingestInTx(engine: Engine, tx: Tx, input: IngestInput, depth: num
     [contact] = await tx<ContactRow[]>`select * from contacts where id = ${input.contactId} and deleted_at is null for update`;
   }
   if (!contact && (input.email || input.userId || input.distinctId)) {
-    // A replayed key changes nothing: not even the contact it names (resolving may create, link or merge).
-    if (key) {
-      const [seen] = await tx<{ contact_id: string | null }[]>`select contact_id from events where idempotency_key = ${key}`;
-      if (seen) return { stored: false, eventId: null, contactId: seen.contact_id, exits: [] };
-    }
+    const replayed = key ? await replayOf(tx, key) : null;
+    if (replayed) return replayed;
     contact = (await resolveContact(tx, { email: input.email, userId: input.userId, distinctId: input.distinctId }, now)).contact;
   } else if (!contact && input.lists && Object.keys(input.lists).length) {
     throw invalidField("lists", "needs email or userId");

@@ -49,13 +49,14 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
   let skipReason: string | null = null;
   const verdict = preferenceVerdict(engine, toPreferenceFacts(read), { contactId, category, skipPreferenceCheck: Boolean(request.skipPreferenceCheck) });
   if (!verdict.ok) skipReason = verdict.reason;
-  // The gap counts a send still queued with the provider (retrying) as one made.
-  if (!skipReason && request.journey && request.journey.suppressMs > 0) {
-    const since = new Date(now.getTime() - request.journey.suppressMs);
-    const [recent] = await engine.sql`
-      select 1 from email_sends where journey_id = ${request.journey.journeyId} and to_address = ${to}
-        and status in ('queued', 'sent', 'delivered') and coalesce(sent_at, created_at) > ${since} limit 1`;
-    if (recent) skipReason = "suppress_window";
+  // The journey's suppress gap: a send of it to this address within the gap, one still queued with the
+  // provider (retrying) included. Read here, and again where the send is recorded.
+  const journey = request.journey;
+  const gapTaken = (db: Db) => db`exists (select 1 from email_sends where journey_id = ${journey!.journeyId} and to_address = ${to}
+    and status in ('queued', 'sent', 'delivered') and coalesce(sent_at, created_at) > ${new Date(now.getTime() - journey!.suppressMs)})`;
+  if (!skipReason && journey && journey.suppressMs > 0) {
+    const [{ taken }] = await engine.sql<{ taken: boolean }[]>`select ${gapTaken(engine.sql)} as taken`;
+    if (taken) skipReason = "suppress_window";
   }
 
   const id = randomUUID();
@@ -72,7 +73,6 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
   // A journey's send is checked again where it is recorded, in its transaction: the run still live (under the
   // run's contact lock, which an exit takes too) and, with a suppress gap, no send to this address since (under
   // a lock per journey and address, so concurrent runs mailing one recipient are taken in turn).
-  const journey = request.journey;
   const gapKey = journey && journey.suppressMs > 0 && !skipReason ? `suppress:${journey.journeyId}:${to}` : null;
   const locks = (db: Db) => db`
     select ${journey ? db`(select count(*) from (
@@ -82,8 +82,7 @@ export async function sendEmail(engine: Engine, request: SendEmailRequest): Prom
   const insert = (db: Db) => db<(SendRow & { run_live: boolean; gap_kept: boolean })[]>`
     with checks as (
       select ${journey ? db`exists (select 1 from journey_runs where id = ${journey.runId} and status in ('running', 'waiting', 'sleeping'))` : db`true`} as run_live,
-        ${gapKey ? db`not exists (select 1 from email_sends where journey_id = ${journey!.journeyId} and to_address = ${to}
-          and status in ('queued', 'sent', 'delivered') and coalesce(sent_at, created_at) > ${new Date(now.getTime() - journey!.suppressMs)})` : db`true`} as gap_kept),
+        ${gapKey ? db`not ${gapTaken(db)}` : db`true`} as gap_kept),
     inserted as (
       insert into email_sends (id, idempotency_key, contact_id, to_address, template, category, subject, props, status, reason, status_history,
                                journey_id, run_id, campaign_id, html, text, headers, transport, provider_id, attempts, sent_at, created_at, updated_at)

@@ -16,6 +16,24 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const posthog = (uuid: string, event: string, distinctId: string, properties: Record<string, unknown> = {}, person: Record<string, unknown> = {}) =>
   ingestPostHogEvent(t!.engine, { event: { uuid, event, distinct_id: distinctId, properties, timestamp: t!.clock.now().toISOString() }, person: { properties: person } });
 
+/**
+ * Start each call 300 ms apart while another transaction holds the contact's row (an ingest in flight), so
+ * they meet on it; then let go and wait for them all.
+ */
+async function whileRowHeld(contactId: string, calls: (() => Promise<unknown>)[]) {
+  const holder = await t!.engine.sql.reserve();
+  await holder`begin`;
+  await holder`select id from contacts where id = ${contactId} for update`;
+  const started: Promise<unknown>[] = [];
+  for (const call of calls) {
+    started.push(call());
+    await pause(300);
+  }
+  await holder`commit`;
+  holder.release();
+  await Promise.all(started);
+}
+
 const onboarding = defineJourney({
   meta: { id: "ob", name: "OB", enabled: true, entryLimit: "unlimited", suppress: 0, trigger: { event: "go" }, exitOn: [{ event: "stop" }] },
   run: async (_user, ctx) => {
@@ -31,18 +49,11 @@ it("a PostHog $identify and an API event merging the same two contacts opposite 
   await t.hs.contacts.upsert({ userId: "user-42", email: "x@example.com" }); // U
   await t.hs.events.send({ name: "go", userId: "user-42" });
   const [u] = await t.engine.sql`select id from contacts where user_id = 'user-42'`;
-  // Another ingest holds U's row while both merges start, so they meet: the identify folds A into U (the
-  // identified one survives), the API event U into A (the older one survives).
-  const other = await t.engine.sql.reserve();
-  await other`begin`;
-  await other`select id from contacts where id = ${u.id} for update`;
-  const identify = posthog("e2", "$identify", "user-42", { $anon_distinct_id: "anon-1" });
-  await pause(300);
-  const link = ingest(t.engine, { name: "seen", userId: "anon-1", email: "x@example.com", source: "api" });
-  await pause(300);
-  await other`commit`;
-  other.release();
-  await Promise.all([identify, link]);
+  // The identify folds A into U (the identified one survives), the API event U into A (the older one survives).
+  await whileRowHeld(u.id, [
+    () => posthog("e2", "$identify", "user-42", { $anon_distinct_id: "anon-1" }),
+    () => ingest(t!.engine, { name: "seen", userId: "anon-1", email: "x@example.com", source: "api" }),
+  ]);
   const live = await t.engine.sql`select id from contacts where merged_into is null and deleted_at is null`;
   expect(live.map((c) => c.id)).toEqual([u.id]);
   const stop = await t.hs.events.send({ name: "stop", userId: "user-42" });
@@ -64,17 +75,10 @@ it("an API event linking an email to a contact that a PostHog $identify merges a
   await t.advance(hours(1));
   await t.hs.contacts.upsert({ userId: "u2" });
   const [anonymous] = await t.engine.sql`select id from contacts where user_id = 'anon'`;
-  // Another ingest holds the anonymous contact while both start.
-  const holder = await t.engine.sql.reserve();
-  await holder`begin`;
-  await holder`select id from contacts where id = ${anonymous.id} for update`;
-  const identify = posthog("e2", "$identify", "u2", { $anon_distinct_id: "anon" });
-  await pause(300);
-  const linking = ingest(t.engine, { name: "seen", userId: "anon", email: "e@example.com", source: "api" });
-  await pause(300);
-  await holder`commit`;
-  holder.release();
-  await Promise.all([identify, linking]);
+  await whileRowHeld(anonymous.id, [
+    () => posthog("e2", "$identify", "u2", { $anon_distinct_id: "anon" }),
+    () => ingest(t!.engine, { name: "seen", userId: "anon", email: "e@example.com", source: "api" }),
+  ]);
   const withEmail = await t.engine.sql`select user_id from contacts where email = 'e@example.com' and merged_into is null and deleted_at is null`;
   expect(withEmail.map((c) => c.user_id)).toEqual(["u2"]);
   const [seen] = await t.engine.sql`select c.user_id, c.merged_into from events e join contacts c on c.id = e.contact_id where e.name = 'seen'`;

@@ -2,31 +2,25 @@ import { retryDeadlock } from "../db/client.js";
 import { z } from "zod";
 import type { Engine } from "../engine.js";
 import { HogsendError } from "../errors.js";
-import { ingest } from "../ingest/ingest.js";
+import { ingest, replayOf } from "../ingest/ingest.js";
 import { isReservedName, type IngestResult } from "../ingest/types.js";
 import { isEmail } from "../identity/normalize.js";
 import { findContact, lockContact, mergeContacts, resolveContact, type ContactRow } from "../identity/contacts.js";
-import { parseWith, storableJsonIssue, textIssue } from "../http/validate.js";
+import { jsonObject, parseWith, storableJsonIssue, storableText } from "../http/validate.js";
 import { constantTimeEqual } from "./signatures.js";
 
 /** The body the Hogsend destination posts: PostHog's event and person globals. */
-const storedText = (s: z.ZodString) => s.superRefine((v, ctx) => {
-  const issue = textIssue(v);
+/** A property object stored as sent (no size limits), but as Postgres can store it. */
+const storedBag = jsonObject().superRefine((v, ctx) => {
+  const issue = storableJsonIssue(v);
   if (issue) ctx.addIssue({ code: "custom", message: issue });
 });
-/** A property object stored as sent (no size limits), but as Postgres can store it. */
-const storedBag = z
-  .custom<Record<string, unknown>>((v) => v !== null && typeof v === "object" && !Array.isArray(v), "must be an object")
-  .superRefine((v, ctx) => {
-    const issue = storableJsonIssue(v);
-    if (issue) ctx.addIssue({ code: "custom", message: issue });
-  });
 
 export const posthogPayloadSchema = z.object({
   event: z.object({
-    uuid: storedText(z.string().min(1).max(100)),
-    event: storedText(z.string().min(1).max(200)),
-    distinct_id: storedText(z.string().min(1).max(400)),
+    uuid: storableText(z.string().min(1).max(100)),
+    event: storableText(z.string().min(1).max(200)),
+    distinct_id: storableText(z.string().min(1).max(400)),
     properties: storedBag.nullable().optional(),
     timestamp: z.string().min(1),
     elements_chain: z.string().nullable().optional(),
@@ -95,9 +89,9 @@ export async function ingestPostHogEvent(engine: Engine, body: unknown): Promise
   const idempotencyKey = `posthog:${event.uuid}`;
   return retryDeadlock(() => engine.sql.begin(async (tx) => {
     const now = engine.clock.now();
-    // A redelivery changes nothing: not even the contact it names (resolving may create, link or merge).
-    const [seen] = await tx<{ contact_id: string | null }[]>`select contact_id from events where idempotency_key = ${idempotencyKey}`;
-    if (seen) return { skipped: false as const, stored: false, eventId: null, contactId: seen.contact_id, exits: [] };
+    // A redelivery changes nothing.
+    const replayed = await replayOf(tx, idempotencyKey);
+    if (replayed) return { skipped: false as const, ...replayed };
     let { contact } = await resolveContact(tx, { userId, email, distinctId: userId }, now);
     await lockContact(tx, contact.id);
     // A person known by an anonymous id (found here by email) is identified: the identified id becomes its
